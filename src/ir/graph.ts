@@ -38,7 +38,16 @@ export interface SourceLocation {
 
 /** Where the bytes of a tensor are, without reading them. */
 export type TensorDataLocation =
-  | { readonly kind: "inline"; readonly offset: number; readonly length: number }
+  /**
+   * Bytes inside the model file: `offset`/`length` of the payload of the TensorProto field that
+   * holds the data (`raw` = raw_data, 9; the typed repeated fields are packed varints/fixed).
+   */
+  | {
+      readonly kind: "inline";
+      readonly encoding: "raw" | "float_data" | "int32_data" | "int64_data" | "double_data" | "uint64_data" | "string_data";
+      readonly offset: number;
+      readonly length: number;
+    }
   | { readonly kind: "external"; readonly location: string; readonly offset: number; readonly length: number | null }
   | { readonly kind: "none" };
 
