@@ -114,6 +114,11 @@ export function sym(name: string): Dim {
   return new Expr([{ coef: 1, atom }], 0);
 }
 
+/** The dim `t.coef * t.atom` of one term of an expression. */
+export function termDim(t: Term): Dim {
+  return new Expr([t], 0);
+}
+
 /** True when `d` is a concrete integer. */
 export function isConst(d: Dim | null | undefined): d is number {
   return typeof d === "number";
