@@ -1,0 +1,219 @@
+/**
+ * From an output that does not have the size it should, to the layer to change and the change:
+ * 1. the earliest unrepaired pop (a decoder layer that did not give back its level's size) is
+ *    fixed to its level's size, and the fix is kept when re-propagation restores the output;
+ * 2. otherwise each size-increasing layer on the path is tried with every legal output size;
+ * 3. otherwise no single change exists, and the finding states for which input sizes it works.
+ * Mismatches are taken one at a time: after a confirmed fix the graph is analysed again, so one
+ * root cause gives one finding, not one per layer downstream of it.
+ */
+import type { Comparison } from "../ir/dim-compare.js";
+import { type Dim, isConst, sym } from "../ir/dim.js";
+import type { Model, Node } from "../ir/graph.js";
+import { convTransposeLegalRange, effectiveKernel } from "../shapes/conv-geometry.js";
+import { type ShapeResult, freshSymbolName, propagate } from "../shapes/propagate.js";
+import { type NodeFix, bindingsOf, proposeNodeFix, repropagate } from "./fixes.js";
+import { type OutputMismatch, type PairingOptions, type ResampleStep, analysePairing, formatTrail, spatialAxes } from "./pairing.js";
+
+/** A diagnosed output mismatch. */
+export interface DecoderDiagnosis {
+  readonly mismatch: OutputMismatch;
+  /** The layer to change (or, without a fix, the first layer that missed its size). */
+  readonly blamed: Node | undefined;
+  /** The encoder layer whose level the blamed layer mirrors, if any. */
+  readonly encoder: Node | undefined;
+  readonly fix: NodeFix | null;
+  /** True when re-propagating the fixed copy restores the output. */
+  readonly confirmed: boolean | null;
+  readonly trail: string;
+  /** The trail after the fix, e.g. `4 -> 7 -> 14 -> 28`. */
+  readonly trailAfter: string | null;
+  /** When no single change exists: the input sizes for which the output is right. */
+  readonly worksFor: Comparison | null;
+}
+
+function resolves(before: OutputMismatch, fixed: ShapeResult, options: PairingOptions, contradictionsBefore: number): boolean {
+  if (fixed.contradictions.length > contradictionsBefore) return false;
+  const again = analysePairing(fixed, options);
+  return !again.mismatches.some((m) => m.output === before.output);
+}
+
+function trailAfterFix(fixed: ShapeResult, mismatch: OutputMismatch, options: PairingOptions, from: Node): string | null {
+  const again = analysePairing(fixed, options);
+  const state = again.states.get(mismatch.output);
+  if (!state) return null;
+  const idx = state.trail.findIndex((s) => s.node.name === from.name);
+  const tail = idx >= 0 ? state.trail.slice(idx).filter((s) => s.direction === "up") : [];
+  if (tail.length === 0) return null;
+  return formatTrail(tail.map((s, k) => (k === 0 ? s : { ...s, direction: "up" as const }))).replace(/^(\S+) \| /, "$1 -> ");
+}
+
+/** Legal alternative spatial outputs of a size-increasing layer, per axis (concrete sizes only). */
+function alternatives(result: ShapeResult, step: ResampleStep): number[][] | null {
+  const node = step.node;
+  if (!step.inSpatial.every(isConst)) return null;
+  const n = step.inSpatial.length;
+  const out: number[][] = [];
+  if (node.domain === "" && node.opType === "ConvTranspose") {
+    const w = result.values.get(node.inputs[1] ?? "");
+    const ks = node.attrs.get("kernel_shape");
+    const kernel = ks?.type === "ints" ? ks.value : (w?.shape?.slice(2) as number[] | undefined);
+    const st = node.attrs.get("strides");
+    const dl = node.attrs.get("dilations");
+    const pd = node.attrs.get("pads");
+    if (!kernel) return null;
+    for (let a = 0; a < n; a++) {
+      const s = st?.type === "ints" ? st.value[a]! : 1;
+      const d = dl?.type === "ints" ? dl.value[a]! : 1;
+      const P = pd?.type === "ints" ? pd.value[a]! + pd.value[a + n]! : 0;
+      const r = convTransposeLegalRange(step.inSpatial[a]!, kernel[a]!, s, d, { kind: "explicit", total: P });
+      if (!isConst(r.lo) || !isConst(r.hi)) return null;
+      const vals: number[] = [];
+      for (let v = r.lo; v <= r.hi; v++) vals.push(v);
+      out.push(vals);
+    }
+    return out;
+  }
+  if (node.domain === "keras" && /^Conv[123]DTranspose$/.test(node.opType)) {
+    const cfg = (k: string) => {
+      const a = node.attrs.get(k);
+      return a?.type === "json" ? a.value : a?.value;
+    };
+    const list = (v: unknown, f: number) => (Array.isArray(v) ? (v as number[]) : typeof v === "number" ? new Array(n).fill(v) : new Array(n).fill(f));
+    const kernel = list(cfg("kernel_size"), 1);
+    const strides = list(cfg("strides"), 1);
+    const dil = list(cfg("dilation_rate"), 1);
+    const padding = cfg("padding") === "same" ? "same" : "valid";
+    for (let a = 0; a < n; a++) {
+      const i = step.inSpatial[a] as number;
+      const s = strides[a]!;
+      const ek = effectiveKernel(kernel[a]!, dil[a]!);
+      const lo = padding === "same" ? s * (i - 1) + (ek % 2) : s * (i - 1) + ek;
+      const vals: number[] = [];
+      for (let op = 0; op < s; op++) vals.push(lo + op);
+      out.push(vals);
+    }
+    return out;
+  }
+  return null;
+}
+
+function* combinations(lists: readonly number[][], limit = 256): Generator<number[]> {
+  let count = 0;
+  const idx = lists.map(() => 0);
+  for (;;) {
+    if (count++ >= limit) return;
+    yield idx.map((i, k) => lists[k]![i]!);
+    let k = 0;
+    while (k < lists.length && ++idx[k]! >= lists[k]!.length) idx[k++] = 0;
+    if (k === lists.length) return;
+  }
+}
+
+/**
+ * The input sizes for which an output comes out right: bind the origin input's spatial axes to
+ * fresh symbols and decide the output equality over them.
+ */
+function sizesThatWork(result: ShapeResult, mismatch: OutputMismatch, options: PairingOptions): Comparison | null {
+  if (!mismatch.origin) return null;
+  const info = result.values.get(mismatch.origin);
+  if (!info?.shape) return null;
+  const keras = result.model.format === "keras";
+  const axes = new Set(spatialAxes(info.shape.length, keras));
+  const binding = info.shape.map((d, k) => {
+    if (axes.has(k)) return freshSymbolName(mismatch.origin!, k).replace(/_d(\d+)$/, (_, n: string) => (axes.size <= 3 ? ["H", "W", "D"][[...axes].indexOf(Number(n))] ?? `S${n}` : `S${n}`));
+    return d !== null && isConst(d) ? d : null;
+  });
+  try {
+    const inputShapes = bindingsOf(result);
+    inputShapes.set(mismatch.origin, binding);
+    const symbolic = propagate(result.model, { inputShapes });
+    const again = analysePairing(symbolic, options.expectOutput ? { expectOutput: options.expectOutput } : {});
+    const m = again.mismatches.find((x) => x.output === mismatch.output);
+    return m ? m.comparison : null;
+  } catch {
+    return null;
+  }
+}
+
+function diagnoseOne(result: ShapeResult, mismatch: OutputMismatch, options: PairingOptions): DecoderDiagnosis {
+  const trail = formatTrail(mismatch.trail);
+  const base = result.contradictions.length;
+  // 1. The earliest unrepaired pop, fixed to its level's size.
+  for (const miss of mismatch.misses) {
+    const fix = proposeNodeFix(result, miss.pop.node, miss.actual, miss.expected);
+    if (!fix) continue;
+    if (fix.model === null) {
+      return { mismatch, blamed: miss.pop.node, encoder: miss.level.step.node, fix, confirmed: null, trail, trailAfter: null, worksFor: null };
+    }
+    const fixed = repropagate(result, fix.model);
+    if (fixed && resolves(mismatch, fixed, options, base)) {
+      return { mismatch, blamed: miss.pop.node, encoder: miss.level.step.node, fix, confirmed: true, trail, trailAfter: trailAfterFix(fixed, mismatch, options, miss.pop.node), worksFor: null };
+    }
+  }
+  // 2. Any size-increasing layer on the path, with each legal output size.
+  for (const step of mismatch.trail) {
+    if (step.direction !== "up") continue;
+    const alts = alternatives(result, step);
+    if (!alts) continue;
+    for (const target of combinations(alts)) {
+      if (target.every((t, k) => t === step.outSpatial[k])) continue;
+      const fix = proposeNodeFix(result, step.node, step.outSpatial, target);
+      if (!fix?.model) continue;
+      const fixed = repropagate(result, fix.model);
+      if (fixed && resolves(mismatch, fixed, options, base)) {
+        const level = mismatch.misses.find((m) => m.pop.node === step.node)?.level;
+        return { mismatch, blamed: step.node, encoder: level?.step.node, fix, confirmed: true, trail, trailAfter: trailAfterFix(fixed, mismatch, options, step.node), worksFor: null };
+      }
+    }
+  }
+  // 3. No single change: blame the first layer that missed its size, and say which sizes work.
+  const first = mismatch.misses[0];
+  const lastUp = [...mismatch.trail].reverse().find((s) => s.direction === "up");
+  const blamed = first?.pop.node ?? lastUp?.node ?? mismatch.node;
+  const unconfirmed = first ? proposeNodeFix(result, first.pop.node, first.actual, first.expected) : null;
+  return {
+    mismatch,
+    blamed,
+    encoder: first?.level.step.node,
+    fix: unconfirmed && unconfirmed.model === null ? unconfirmed : null,
+    confirmed: null,
+    trail,
+    trailAfter: null,
+    worksFor: mismatch.kind === "reconstruction" && allConcrete(mismatch.expected) ? sizesThatWork(result, mismatch, options) : null,
+  };
+}
+
+function allConcrete(dims: readonly Dim[]): boolean {
+  return dims.every(isConst);
+}
+
+/**
+ * Diagnose every output mismatch that holds for no admissible size (concrete inputs, or
+ * symbolic ones that never match). Conditional mismatches are left to `input-size-constraint`.
+ */
+export function diagnoseDecoders(result: ShapeResult, options: PairingOptions = {}, maxRounds = 8): DecoderDiagnosis[] {
+  const out: DecoderDiagnosis[] = [];
+  let current = result;
+  const done = new Set<string>();
+  for (let round = 0; round < maxRounds; round++) {
+    const pairing = analysePairing(current, options);
+    const next = pairing.mismatches.find((m) => m.comparison.verdict === "never" && !done.has(m.output));
+    if (!next) break;
+    const d = diagnoseOne(current, next, options);
+    out.push(d);
+    done.add(next.output);
+    if (d.confirmed && d.fix?.model) {
+      const fixed = repropagate(current, d.fix.model);
+      if (fixed) current = fixed;
+    }
+  }
+  return out;
+}
+
+/** Name for a symbol standing for an input's spatial axis. */
+export function axisSymbol(input: string, axis: number): Dim {
+  return sym(freshSymbolName(input, axis));
+}
+
+export type { Model };

@@ -1,0 +1,264 @@
+/**
+ * Fixes computed, not guessed: for a layer whose output should have a target spatial size, the
+ * exact attribute change that produces it, in the terms of the framework that wrote the file
+ * (ONNX attribute, Keras layer argument, PyTorch module argument), checked against the legal
+ * range and each framework's limits. A fix is confirmed by applying it to a copy of the IR and
+ * propagating again.
+ */
+import { type Dim, formatDim, isConst, sub } from "../ir/dim.js";
+import type { Attr, Graph, Model, Node } from "../ir/graph.js";
+import { convTransposeFull, convTransposeLegalRange, effectiveKernel, kerasConvTransposeOutput } from "../shapes/conv-geometry.js";
+import { type InputBinding, type ShapeResult, propagate } from "../shapes/propagate.js";
+
+/** One attribute change, in one framework's terms. */
+export interface FixChange {
+  /** Node (ONNX), layer (Keras) or module path (PyTorch) to change. */
+  readonly node: string;
+  readonly attribute: string;
+  readonly from: unknown;
+  readonly to: unknown;
+  readonly framework: "onnx" | "keras" | "pytorch" | "tfjs";
+  readonly note?: string;
+}
+
+/** A proposed change of one node and the model it gives. */
+export interface NodeFix {
+  readonly node: Node;
+  /** The primary change first (the file's framework), then the same change in other terms. */
+  readonly changes: readonly FixChange[];
+  /** The model with the change applied, for re-propagation; `null` when it cannot be applied to the IR. */
+  readonly model: Model | null;
+}
+
+function ints(node: Node, name: string): number[] | undefined {
+  const a = node.attrs.get(name);
+  return a?.type === "ints" ? [...a.value] : undefined;
+}
+
+function str(node: Node, name: string): string | undefined {
+  const a = node.attrs.get(name);
+  if (a?.type === "string") return a.value;
+  if (a?.type === "json" && typeof a.value === "string") return a.value;
+  return undefined;
+}
+
+function jsonAttr(node: Node, name: string): unknown {
+  const a = node.attrs.get(name);
+  if (!a) return undefined;
+  if (a.type === "json") return a.value;
+  return a.value;
+}
+
+/** Replace one node of the main graph (matched by identity) with a copy having other attributes. */
+export function withNodeAttrs(model: Model, node: Node, set: Record<string, Attr>): Model {
+  const attrs = new Map(node.attrs);
+  for (const [k, v] of Object.entries(set)) attrs.set(k, v);
+  const replaced: Node = { ...node, attrs };
+  const graph: Graph = { ...model.graph, nodes: model.graph.nodes.map((n) => (n === node ? replaced : n)) };
+  return { ...model, graph };
+}
+
+/**
+ * The PyTorch module path of an exported node, from the scope the exporter writes into node
+ * names (torch >= 1.13: `/dec/dec.0/ConvTranspose` is module `dec.0`), or `null`.
+ */
+export function pytorchModule(nodeName: string): string | null {
+  if (!nodeName.startsWith("/")) return null;
+  const parts = nodeName.split("/").filter(Boolean);
+  if (parts.length < 2) return null;
+  return parts[parts.length - 2]!;
+}
+
+function isTorch(model: Model): boolean {
+  return (model.producer?.name ?? "").toLowerCase().includes("pytorch");
+}
+
+function scalarOrList(values: readonly number[]): number | number[] {
+  return values.every((v) => v === values[0]) ? values[0]! : [...values];
+}
+
+/** Spatial input sizes and geometry of a transposed conv node. */
+interface ConvTGeometry {
+  readonly inSpatial: Dim[];
+  readonly kernel: number[];
+  readonly strides: number[];
+  readonly dilations: number[];
+}
+
+function onnxConvTGeometry(result: ShapeResult, node: Node): ConvTGeometry | null {
+  const x = result.values.get(node.inputs[0] ?? "");
+  const w = result.values.get(node.inputs[1] ?? "");
+  if (!x?.shape || x.shape.length < 3) return null;
+  const n = x.shape.length - 2;
+  const inSpatial = x.shape.slice(2) as (Dim | null)[];
+  if (inSpatial.some((d) => d === null)) return null;
+  const kernel = ints(node, "kernel_shape") ?? (w?.shape?.slice(2).every(isConst) ? (w.shape.slice(2) as number[]) : undefined);
+  if (!kernel || kernel.length !== n) return null;
+  return { inSpatial: inSpatial as Dim[], kernel, strides: ints(node, "strides") ?? new Array(n).fill(1), dilations: ints(node, "dilations") ?? new Array(n).fill(1) };
+}
+
+/**
+ * Fix an ONNX ConvTranspose so its spatial output is `target`: `output_padding` when the needed
+ * value is in `[0, stride)` (ONNX text; PyTorch allows `< max(stride, dilation)`), otherwise
+ * `output_shape` when the target is reachable by cropping (`t <= F + op`).
+ */
+function fixOnnxConvTranspose(result: ShapeResult, node: Node, target: readonly Dim[]): NodeFix | null {
+  const g = onnxConvTGeometry(result, node);
+  if (!g) return null;
+  const n = g.kernel.length;
+  const autoPad = str(node, "auto_pad") ?? "NOTSET";
+  const pads = ints(node, "pads") ?? new Array(2 * n).fill(0);
+  const op = ints(node, "output_padding") ?? new Array(n).fill(0);
+  const outputShape = ints(node, "output_shape");
+  const model = result.model;
+  const torch = isTorch(model);
+  const module = pytorchModule(node.name);
+  if (outputShape === undefined && (autoPad === "NOTSET" || autoPad === "VALID")) {
+    const newOp: number[] = [];
+    for (let a = 0; a < n; a++) {
+      const full = convTransposeFull(g.inSpatial[a]!, g.kernel[a]!, g.strides[a]!, g.dilations[a]!);
+      const base = autoPad === "VALID" ? full : sub(full, pads[a]! + pads[a + n]!);
+      const need = sub(target[a]!, base);
+      if (!isConst(need)) return null;
+      newOp.push(need);
+    }
+    const legal = newOp.every((v, a) => v >= 0 && v < g.strides[a]!);
+    if (legal) {
+      const changes: FixChange[] = [{ node: node.name, attribute: "output_padding", from: op, to: newOp, framework: "onnx" }];
+      if (torch && module) changes.push({ node: module, attribute: "output_padding", from: scalarOrList(op), to: scalarOrList(newOp), framework: "pytorch" });
+      return { node, changes, model: withNodeAttrs(model, node, { output_padding: { type: "ints", value: newOp } }) };
+    }
+    // Not reachable with output_padding: a larger crop (pads) when the target is below the
+    // default, as PyTorch's symmetric `padding` when the change is even on both sides.
+    const extra: number[] = newOp.map((v) => -v);
+    if (extra.every((e) => e >= 0) && autoPad === "NOTSET") {
+      const newPads = [...pads];
+      for (let a = 0; a < n; a++) {
+        newPads[a] = pads[a]! + Math.floor(extra[a]! / 2);
+        newPads[a + n] = pads[a + n]! + extra[a]! - Math.floor(extra[a]! / 2);
+      }
+      const changes: FixChange[] = [{ node: node.name, attribute: "pads", from: pads, to: newPads, framework: "onnx" }];
+      const symmetric = newPads.slice(0, n).every((p, a) => p === newPads[a + n]);
+      if (torch && module && symmetric) changes.push({ node: module, attribute: "padding", from: scalarOrList(pads.slice(0, n)), to: scalarOrList(newPads.slice(0, n)), framework: "pytorch" });
+      return { node, changes, model: withNodeAttrs(model, node, { pads: { type: "ints", value: newPads } }) };
+    }
+    return null;
+  }
+  // output_shape (given, or to replace an auto_pad SAME whose default misses): any t <= F + op
+  // is reachable; the forward conv of t gives back i as long as op < stride.
+  const newShape: number[] = [];
+  for (let a = 0; a < n; a++) {
+    const t = target[a]!;
+    if (!isConst(t)) return null;
+    const full = convTransposeFull(g.inSpatial[a]!, g.kernel[a]!, g.strides[a]!, g.dilations[a]!);
+    const range = convTransposeLegalRange(g.inSpatial[a]!, g.kernel[a]!, g.strides[a]!, g.dilations[a]!, { kind: "same" });
+    if (!isConst(full) || !isConst(range.lo) || t > full + op[a]! || t < range.lo) return null;
+    newShape.push(t);
+  }
+  const changes: FixChange[] = [{ node: node.name, attribute: "output_shape", from: outputShape ?? null, to: newShape, framework: "onnx" }];
+  if (torch && module) changes.push({ node: module, attribute: "output_size", from: null, to: newShape, framework: "pytorch", note: "pass output_size= to forward()" });
+  return { node, changes, model: withNodeAttrs(model, node, { output_shape: { type: "ints", value: newShape } }) };
+}
+
+function kerasList(v: unknown, n: number, fallback: number): number[] {
+  if (typeof v === "number") return new Array(n).fill(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return v as number[];
+  return new Array(n).fill(fallback);
+}
+
+/**
+ * Fix a Keras `Conv{1,2,3}DTranspose` with `output_padding` (Keras 2 `deconv_output_length`,
+ * Keras 3 `compute_conv_transpose_output_shape`): `valid` -> `t = F + op`; `same` ->
+ * `t = s(i-1) + (ek mod 2) + op`; legal when `0 <= op < stride`. `None` and `0` differ.
+ */
+function fixKerasConvTranspose(result: ShapeResult, node: Node, target: readonly Dim[]): NodeFix | null {
+  const x = result.values.get(node.inputs[0] ?? "");
+  if (!x?.shape || x.shape.length < 3) return null;
+  const channelsFirst = jsonAttr(node, "data_format") === "channels_first";
+  const n = x.shape.length - 2;
+  const inSpatial = (channelsFirst ? x.shape.slice(2) : x.shape.slice(1, -1)) as (Dim | null)[];
+  if (inSpatial.some((d) => d === null)) return null;
+  const kernel = kerasList(jsonAttr(node, "kernel_size"), n, 1);
+  const strides = kerasList(jsonAttr(node, "strides"), n, 1);
+  const dil = kerasList(jsonAttr(node, "dilation_rate"), n, 1);
+  const padding = (jsonAttr(node, "padding") ?? "valid") as string;
+  if (padding !== "valid" && padding !== "same") return null;
+  const current = jsonAttr(node, "output_padding") ?? null;
+  const newOp: number[] = [];
+  for (let a = 0; a < n; a++) {
+    const base = kerasConvTransposeOutput(inSpatial[a]!, kernel[a]!, strides[a]!, dil[a]!, padding, 0);
+    const need = sub(target[a]!, base);
+    if (!isConst(need) || need < 0 || need >= strides[a]!) return null;
+    newOp.push(need);
+  }
+  const changes: FixChange[] = [{ node: node.name, attribute: "output_padding", from: current, to: newOp, framework: "keras" }];
+  const ek = effectiveKernel(kernel[0]!, dil[0]!);
+  const note = padding === "same" && ek % 2 === 0 ? "even kernel with padding='same': an explicit output_padding changes the formula from i*s to s*(i-1)+op" : undefined;
+  if (note) changes[0] = { ...changes[0]!, note };
+  return { node, changes, model: withNodeAttrs(result.model, node, { output_padding: { type: "json", value: newOp } }) };
+}
+
+/** Fix an ONNX Resize to an exact size through its `sizes` input (PyTorch: `interpolate(size=...)`). */
+function fixResize(result: ShapeResult, node: Node, target: readonly Dim[]): NodeFix | null {
+  const x = result.values.get(node.inputs[0] ?? "");
+  if (!x?.shape || !target.every(isConst)) return null;
+  const full = [...x.shape.slice(0, x.shape.length - target.length), ...target];
+  if (!full.every(isConst)) return null;
+  const changes: FixChange[] = [{ node: node.name, attribute: "sizes", from: null, to: full, framework: "onnx", note: "set the sizes input instead of scales" }];
+  const module = pytorchModule(node.name);
+  if (isTorch(result.model)) changes.push({ node: module ?? node.name, attribute: "size", from: null, to: target, framework: "pytorch", note: "F.interpolate(x, size=skip.shape[2:]) follows the skip for every input size" });
+  return { node, changes, model: null };
+}
+
+/** A crop or pad after a Keras upsampling layer, which has no size argument of its own. */
+function fixKerasUpsampling(node: Node, actual: readonly Dim[], target: readonly Dim[]): NodeFix | null {
+  const diffs = actual.map((a, k) => sub(a, target[k]!));
+  if (!diffs.every(isConst)) return null;
+  const d = diffs as number[];
+  const nd = d.length;
+  const crop = d.every((v) => v >= 0);
+  const pad = d.every((v) => v <= 0);
+  if (!crop && !pad) return null;
+  const layer = `${crop ? "Cropping" : "ZeroPadding"}${nd}D`;
+  const amounts = d.map((v) => [0, Math.abs(v)]);
+  return { node, changes: [{ node: node.name, attribute: `insert ${layer} after`, from: null, to: nd === 1 ? amounts[0] : amounts, framework: "keras", note: `${layer}(${JSON.stringify(nd === 1 ? amounts[0] : amounts)}) after '${node.name}'` }], model: null };
+}
+
+/** Propose the change of `node` that makes its spatial output equal `target`. */
+export function proposeNodeFix(result: ShapeResult, node: Node, actual: readonly Dim[], target: readonly Dim[]): NodeFix | null {
+  if (node.domain === "keras") {
+    if (/^Conv[123]DTranspose$/.test(node.opType) || node.opType === "Deconvolution2D") return fixKerasConvTranspose(result, node, target);
+    if (/^UpSampling[123]D$/.test(node.opType)) return fixKerasUpsampling(node, actual, target);
+    return null;
+  }
+  if (node.opType === "ConvTranspose") return fixOnnxConvTranspose(result, node, target);
+  if (node.opType === "Resize" || node.opType === "Upsample") return fixResize(result, node, target);
+  return null;
+}
+
+/** The bindings a propagation ran with, to run it again on a changed model. */
+export function bindingsOf(result: ShapeResult): Map<string, InputBinding> {
+  const out = new Map<string, InputBinding>();
+  for (const [name, shape] of result.inputShapes) {
+    if (!shape) continue;
+    out.set(
+      name,
+      shape.map((d) => {
+        if (d === null) return null;
+        if (isConst(d)) return d;
+        const only = d.terms.length === 1 && d.c === 0 && d.terms[0]!.coef === 1 && d.terms[0]!.atom.kind === "sym";
+        return only ? formatDim(d) : null;
+      }),
+    );
+  }
+  return out;
+}
+
+/** Propagate a changed model with the same input bindings. */
+export function repropagate(result: ShapeResult, model: Model): ShapeResult | null {
+  try {
+    return propagate(model, { inputShapes: bindingsOf(result) });
+  } catch {
+    return null;
+  }
+}
