@@ -250,6 +250,7 @@ function analyse(f: (n: number) => number, d: Dim, s: string, options: CompareOp
   // Walk down from the threshold to find where the pattern really starts.
   let start = threshold;
   while (start > from && (at(start - 1) === 0) === classHolds(start - 1)) start--;
+  if (holdsClass.some(Boolean)) while (!classHolds(start)) start++;
   const extra: number[] = [];
   for (let n = from; n < start; n++) if (at(n) === 0) extra.push(n);
   const isolatedAbove = isolated.filter((n) => n >= start).sort((x, y) => x - y);
@@ -297,11 +298,19 @@ export function describeCondition(c: SymbolCondition): string {
     k = j + 1;
   }
   if (residues.length > 0) {
-    const bound = from > domainFrom ? `${s} >= ${from}` : "";
+    // The bound matters only when it cuts off a size of a holding residue class.
+    let cuts = false;
+    for (let n = domainFrom; n < from && !cuts; n++) if (residues.includes(n % modulus) && !extra.includes(n)) cuts = true;
+    const bound = cuts ? `${s} >= ${from}` : "";
     let main: string;
     if (modulus === 1) main = bound || "true";
     else {
-      const res = residues.length === 1 ? `${s} % ${modulus} == ${residues[0]}` : `${s} % ${modulus} in {${residues.join(", ")}}`;
+      let res: string;
+      if (residues.length === 1) res = `${s} % ${modulus} == ${residues[0]}`;
+      else if (residues.length === modulus - 1) {
+        const missing = [...Array(modulus).keys()].find((r) => !residues.includes(r))!;
+        res = `${s} % ${modulus} != ${missing}`;
+      } else res = `${s} % ${modulus} in {${residues.join(", ")}}`;
       main = bound ? `${res} and ${bound}` : res;
     }
     parts.unshift(main);
@@ -352,4 +361,79 @@ function findPoint(d: Dim, syms: readonly string[], options: CompareOptions, zer
     if (k === syms.length) break;
   }
   return best;
+}
+
+/** True when size `n` satisfies a one-symbol condition. */
+export function conditionHolds(c: SymbolCondition, n: number): boolean {
+  if (n < c.domainFrom) return false;
+  if (c.extra.includes(n)) return true;
+  return n >= c.from && c.residues.includes(n % c.modulus);
+}
+
+/**
+ * The exact intersection of one-symbol conditions (every merge must agree, every output must
+ * match, every size must be positive): periodic with the lcm of the moduli past the largest
+ * start, so it is computed by evaluation over one period and described like a single condition.
+ */
+export function intersectConditions(symbol: string, conds: readonly SymbolCondition[], domainFrom = 1): SymbolCondition | null {
+  let period = 1;
+  let start = domainFrom;
+  let maxExtra = 0;
+  for (const c of conds) {
+    period = lcm(period, c.modulus);
+    start = Math.max(start, c.from);
+    for (const e of c.extra) maxExtra = Math.max(maxExtra, e);
+    if (period > 100_000) return null;
+  }
+  start = Math.max(start, maxExtra + 1);
+  const holds = (n: number) => n >= domainFrom && conds.every((c) => conditionHolds(c, n));
+  const classes: boolean[] = [];
+  for (let n = start; n < start + period; n++) classes[n % period] = holds(n);
+  let modulus = period;
+  for (let m = 1; m <= period; m++) {
+    if (period % m !== 0) continue;
+    let ok = true;
+    for (let r = 0; r < period && ok; r++) if (classes[r] !== classes[r % m]) ok = false;
+    if (ok) {
+      modulus = m;
+      break;
+    }
+  }
+  const residues: number[] = [];
+  for (let r = 0; r < modulus; r++) if (classes[r]) residues.push(r);
+  let from = start;
+  while (from > domainFrom && holds(from - 1) === (classes[(from - 1) % period] === true)) from--;
+  // Report the bound as the first size that holds (H >= 32, not the equivalent H >= 17).
+  if (residues.length > 0) while (!classes[from % period]) from++;
+  const extra: number[] = [];
+  for (let n = domainFrom; n < from; n++) if (holds(n)) extra.push(n);
+  return { symbol, from, modulus, residues, extra, domainFrom };
+}
+
+/** The smallest size satisfying a condition, or `null` when none does. */
+export function smallestHolding(c: SymbolCondition): number | null {
+  if (c.extra.length > 0) return c.extra[0]!;
+  if (c.residues.length === 0) return null;
+  for (let n = c.from; n < c.from + c.modulus; n++) if (c.residues.includes(n % c.modulus)) return n;
+  return null;
+}
+
+/** The smallest admissible size failing a condition, or `null` when every size satisfies it. */
+export function smallestFailing(c: SymbolCondition): number | null {
+  for (let n = c.domainFrom; n < c.from + c.modulus + 1; n++) if (!conditionHolds(c, n)) return n;
+  return null;
+}
+
+/** The sizes (at or above the domain start) where a condition does not hold. */
+export function complementCondition(c: SymbolCondition): SymbolCondition {
+  const residues: number[] = [];
+  for (let r = 0; r < c.modulus; r++) if (!c.residues.includes(r)) residues.push(r);
+  const extra: number[] = [];
+  for (let n = c.domainFrom; n < c.from; n++) if (!conditionHolds(c, n)) extra.push(n);
+  // Exceptional holding sizes above `from` become exceptions of the complement's pattern; keep
+  // the description exact by starting the pattern after the last of them.
+  const lastExtra = c.extra.filter((n) => n >= c.from).reduce((a, b) => Math.max(a, b), c.from - 1);
+  const from = lastExtra >= c.from ? lastExtra + 1 : c.from;
+  for (let n = c.from; n < from; n++) if (!conditionHolds(c, n)) extra.push(n);
+  return { symbol: c.symbol, from, modulus: c.modulus, residues, extra, domainFrom: c.domainFrom };
 }

@@ -11,7 +11,7 @@
  * must have its input's spatial size; `--expect-output` states the size outright.
  */
 import { type Comparison, compareDims } from "../ir/dim-compare.js";
-import { type Dim, evalDim, formatDim, sym, symbolsOf } from "../ir/dim.js";
+import { type Dim, evalDim, formatDim, isConst, substitute, symbolsOf } from "../ir/dim.js";
 import type { Node, Shape } from "../ir/graph.js";
 import type { ShapeResult } from "../shapes/propagate.js";
 import type { TensorInfo } from "../shapes/tensor-info.js";
@@ -97,8 +97,8 @@ export interface PairingResult {
 
 /** Options of {@link analysePairing}. */
 export interface PairingOptions {
-  /** Expected full shapes of graph outputs by name (`""` = the first output). */
-  readonly expectOutput?: ReadonlyMap<string, readonly (number | string | null)[]>;
+  /** Expected full shapes of graph outputs by name (`""` = the first output); `null` dims are not checked. */
+  readonly expectOutput?: ReadonlyMap<string, Shape>;
   /** Admissible lower bounds of symbols for the comparisons. */
   readonly from?: Readonly<Record<string, number>>;
 }
@@ -279,18 +279,17 @@ export function analysePairing(result: ShapeResult, options: PairingOptions = {}
       const axes: number[] = [];
       const expected: Dim[] = [];
       const actual: Dim[] = [];
+      if (expectedFull.length !== info.shape.length) {
+        mismatches.push({ kind: "expected-output", output: out.name, node, expected: expectedFull.map((e) => e ?? 0), actual: info.shape.map((d) => d ?? 0), axes: [], comparison: neverComparison(), misses: state.pending, trail: state.trail, origin: state.origin });
+        return;
+      }
       expectedFull.forEach((e, k) => {
         const a = info.shape![k];
         if (e === null || a === null || a === undefined) return;
-        const ed: Dim = typeof e === "number" ? e : symbolicDim(e, result);
         axes.push(k);
-        expected.push(ed);
+        expected.push(isConst(e) ? e : substitute(e, result.bindings));
         actual.push(a);
       });
-      if (expectedFull.length !== info.shape.length) {
-        mismatches.push({ kind: "expected-output", output: out.name, node, expected: expectedFull.map((e) => (typeof e === "number" ? e : 0)), actual: info.shape.map((d) => d ?? 0), axes: [], comparison: neverComparison(), misses: state.pending, trail: state.trail, origin: state.origin });
-        return;
-      }
       const comparison = compareSpatial(actual, expected, options.from);
       if (comparison.verdict !== "always") mismatches.push({ kind: "expected-output", output: out.name, node, expected, actual, axes, comparison, misses: state.pending, trail: state.trail, origin: state.origin });
       return;
@@ -318,16 +317,6 @@ function dedupe(list: readonly PendingMiss[]): PendingMiss[] {
 
 function neverComparison(): Comparison {
   return { verdict: "never", condition: "false", symbols: [], smallestFailing: {}, smallestHolding: null };
-}
-
-/** A symbol named on the command line, resolved through the propagation's bindings. */
-function symbolicDim(name: string, result: ShapeResult): Dim {
-  const bound = result.bindings.get(name);
-  if (bound !== undefined) return bound;
-  for (const shape of result.inputShapes.values()) {
-    for (const d of shape ?? []) if (d !== null && typeof d !== "number" && formatDim(d) === name) return d;
-  }
-  return sym(name);
 }
 
 /** Format a spatial vector: `28x28`, or `28` when every axis agrees. */

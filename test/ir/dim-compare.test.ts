@@ -108,3 +108,24 @@ describe("smallestSatisfying", () => {
     expect(smallestSatisfying([{ dim: add(floorDiv(sub(H, 4), 3), 1), min: 1 }], "H")).toBe(4);
   });
 });
+
+describe("conditions", () => {
+  it("intersects residue conditions and lower bounds exactly", async () => {
+    const { intersectConditions, describeCondition, complementCondition, smallestFailing, smallestHolding } = await import("../../src/ir/dim-compare.js");
+    const even = { symbol: "H", from: 1, modulus: 2, residues: [0], extra: [], domainFrom: 1 };
+    const mult8 = { symbol: "H", from: 1, modulus: 8, residues: [0], extra: [], domainFrom: 1 };
+    const atLeast = { symbol: "H", from: 32, modulus: 1, residues: [0], extra: [], domainFrom: 1 };
+    const mult16 = { symbol: "H", from: 1, modulus: 16, residues: [0], extra: [], domainFrom: 1 };
+    const c = intersectConditions("H", [even, mult8, atLeast, mult16])!;
+    expect(describeCondition(c)).toBe("H % 16 == 0 and H >= 32");
+    expect(smallestHolding(c)).toBe(32);
+    expect(smallestFailing(c)).toBe(1);
+    expect(describeCondition(complementCondition(mult8))).toBe("H % 8 != 0");
+    const notC = complementCondition(c);
+    for (let h = 1; h < 100; h++) {
+      const inC = h >= 32 && h % 16 === 0;
+      const inNot = notC.extra.includes(h) || (h >= notC.from && notC.residues.includes(h % notC.modulus));
+      expect(inNot).toBe(!inC);
+    }
+  });
+});
