@@ -1,0 +1,131 @@
+/**
+ * Indexing ops: Gather (which picks sizes out of a `Shape` value), GatherElements, GatherND,
+ * the Scatter family, OneHot, TopK, the same-shape Trilu, ReverseSequence and EyeLike, and the
+ * data-dependent NonZero and Compress (whose output length is unknown by nature).
+ */
+import { dtypeFromOnnx } from "../../ir/dtype.js";
+import type { ShapeDim } from "../../ir/graph.js";
+import { type InferContext, type InferResult, type OpDef, defineOp, defineOps } from "../define-op.js";
+import { tensor } from "../tensor-info.js";
+import { fmt, inputInts, normAxis, result, takeAlong, trackedScalars } from "./tensor-util.js";
+import { type Scalar, dimOfScalar, scalarsOf } from "./values.js";
+
+function gatherInfer(ctx: InferContext): InferResult {
+  const data = ctx.input(0);
+  const dtype = data?.dtype ?? null;
+  const ds = data?.shape ?? null;
+  const is = ctx.input(1)?.shape ?? null;
+  if (ds === null || is === null) return [tensor(dtype, null)];
+  const axis = normAxis(ctx.int("axis", 0), ds.length);
+  if (axis === null) return [tensor(dtype, null)];
+  const out: ShapeDim[] = [...ds.slice(0, axis), ...is, ...ds.slice(axis + 1)];
+  const d = ds[axis] ?? null;
+  const idx = inputInts(ctx, 1);
+  let norm: number[] | null = null;
+  if (idx !== null && typeof d === "number") {
+    norm = [];
+    for (const i of idx) {
+      if (i < -d || i >= d) {
+        ctx.contradiction("INDEX_OUT_OF_RANGE", `Gather index ${i} is out of range for axis ${axis} of size ${fmt(d)}`, { axis, dims: [d], index: i });
+        norm = null;
+        break;
+      }
+      norm.push(i < 0 ? i + d : i);
+    }
+  }
+  const tr = trackedScalars(data);
+  let scalars: Scalar[] | null = null;
+  if (tr && norm !== null) scalars = takeAlong(tr.shape, tr.scalars, axis, norm).scalars;
+  return [result(dtype, out, scalars)];
+}
+
+function gatherElementsInfer(ctx: InferContext): InferResult {
+  return [tensor(ctx.input(0)?.dtype ?? null, ctx.input(1)?.shape ?? null)];
+}
+
+function gatherNDInfer(ctx: InferContext): InferResult {
+  const dtype = ctx.input(0)?.dtype ?? null;
+  const ds = ctx.input(0)?.shape ?? null;
+  const is = ctx.input(1)?.shape ?? null;
+  const b = ctx.int("batch_dims", 0);
+  if (ds === null || is === null || is.length === 0) return [tensor(dtype, null)];
+  const m = is[is.length - 1];
+  if (typeof m !== "number" || b + m > ds.length) return [tensor(dtype, null)];
+  return [tensor(dtype, [...is.slice(0, -1), ...ds.slice(b + m)])];
+}
+
+function sameAsData(ctx: InferContext): InferResult {
+  const x = ctx.input(0);
+  return [tensor(x?.dtype ?? null, x?.shape ?? null)];
+}
+
+function oneHotInfer(ctx: InferContext): InferResult {
+  const dtype = ctx.input(2)?.dtype ?? null;
+  const is = ctx.input(0)?.shape ?? null;
+  if (is === null) return [tensor(dtype, null)];
+  const depthS = scalarsOf(ctx.input(1))?.[0] ?? null;
+  // Depth may be any numeric type; a float depth is truncated to an integer (OneHot-11 text).
+  const depth = typeof depthS === "number" ? Math.trunc(depthS) : dimOfScalar(depthS);
+  const r = is.length + 1;
+  const axis = normAxis(ctx.int("axis", -1), r);
+  if (axis === null) return [tensor(dtype, null)];
+  const out: ShapeDim[] = [...is];
+  out.splice(axis, 0, depth);
+  return [tensor(dtype, out)];
+}
+
+function topKInfer(ctx: InferContext): InferResult {
+  const x = ctx.input(0);
+  const dtype = x?.dtype ?? null;
+  const shape = x?.shape ?? null;
+  if (shape === null) return [tensor(dtype, null), tensor("int64", null)];
+  const axis = normAxis(ctx.int("axis", -1), shape.length);
+  if (axis === null) return [tensor(dtype, null), tensor("int64", null)];
+  const k = ctx.opset < 10 ? (ctx.int("k") ?? null) : dimOfScalar(scalarsOf(ctx.input(1))?.[0] ?? null);
+  const d = shape[axis] ?? null;
+  if (typeof k === "number" && typeof d === "number" && k > d) {
+    ctx.contradiction("TOPK_TOO_LARGE", `TopK k=${k} exceeds axis ${axis} of size ${d}`, { axis, dims: [d], k });
+  }
+  const out = shape.map((dim, i) => (i === axis ? k : dim));
+  return [tensor(dtype, out), tensor("int64", out)];
+}
+
+function nonZeroInfer(ctx: InferContext): InferResult {
+  const shape = ctx.input(0)?.shape ?? null;
+  return [tensor("int64", [shape === null ? null : shape.length, null])];
+}
+
+function compressInfer(ctx: InferContext): InferResult {
+  const x = ctx.input(0);
+  const dtype = x?.dtype ?? null;
+  const shape = x?.shape ?? null;
+  const axisAttr = ctx.int("axis");
+  if (axisAttr === undefined) return [tensor(dtype, [null])];
+  if (shape === null) return [tensor(dtype, null)];
+  const axis = normAxis(axisAttr, shape.length);
+  return [tensor(dtype, axis === null ? null : shape.map((d, k) => (k === axis ? null : d)))];
+}
+
+/** Gather-family, scatter-family, OneHot, TopK, same-shape indexing, NonZero and Compress definitions. */
+export const GATHER_OPS: readonly OpDef[] = [
+  defineOp({ type: "Gather", domain: "", since: 1, attrs: ["axis"], infer: gatherInfer }),
+  defineOp({ type: "GatherElements", domain: "", since: 11, attrs: ["axis"], infer: gatherElementsInfer }),
+  defineOp({ type: "GatherND", domain: "", since: 11, attrs: ["batch_dims"], infer: gatherNDInfer }),
+  ...defineOps(["Scatter", "ScatterElements", "ScatterND"], { domain: "", since: 9, attrs: ["axis", "reduction"], infer: sameAsData }),
+  defineOp({ type: "OneHot", domain: "", since: 9, attrs: ["axis"], infer: oneHotInfer }),
+  defineOp({ type: "TopK", domain: "", since: 1, attrs: ["axis", "k", "largest", "sorted"], infer: topKInfer }),
+  defineOp({ type: "Trilu", domain: "", since: 14, attrs: ["upper"], infer: sameAsData }),
+  defineOp({ type: "ReverseSequence", domain: "", since: 10, attrs: ["batch_axis", "time_axis"], infer: sameAsData }),
+  defineOp({
+    type: "EyeLike",
+    domain: "",
+    since: 9,
+    attrs: ["dtype", "k"],
+    infer: (ctx) => {
+      const code = ctx.int("dtype");
+      return [tensor(code === undefined ? (ctx.input(0)?.dtype ?? null) : dtypeFromOnnx(code), ctx.input(0)?.shape ?? null)];
+    },
+  }),
+  defineOp({ type: "NonZero", domain: "", since: 9, attrs: [], infer: nonZeroInfer }),
+  defineOp({ type: "Compress", domain: "", since: 9, attrs: ["axis"], infer: compressInfer }),
+];
