@@ -16,27 +16,43 @@ import { DTYPE_BY_CODE, type DType } from "../../src/ir/dtype.js";
 /** Protobuf wire types. */
 export const WIRE = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
 
-/** Appends protobuf fields to a growable buffer. */
+/**
+ * Appends protobuf fields. Bytes are kept as a list of chunks (large payloads and nested
+ * messages by reference) and joined once in {@link finish}, so big fixtures cost one copy.
+ */
 export class ProtoWriter {
-  private buf = new Uint8Array(256);
-  private len = 0;
+  private chunks: Uint8Array[] = [];
+  private cur = new Uint8Array(256);
+  private curLen = 0;
+  private total = 0;
 
-  private ensure(extra: number): void {
-    if (this.len + extra <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + extra) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
+  private flush(): void {
+    if (this.curLen === 0) return;
+    this.chunks.push(this.cur.subarray(0, this.curLen));
+    this.cur = new Uint8Array(256);
+    this.curLen = 0;
   }
 
   /** Raw bytes, no tag (for hand-made corruption). */
   raw(bytes: Uint8Array | readonly number[]): this {
     const b = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    if (b.length > 128) {
+      this.flush();
+      this.chunks.push(b);
+    } else {
+      if (this.curLen + b.length > this.cur.length) this.flush();
+      this.cur.set(b, this.curLen);
+      this.curLen += b.length;
+    }
+    this.total += b.length;
     return this;
+  }
+
+  private appendWriter(w: ProtoWriter): void {
+    w.flush();
+    this.flush();
+    for (const c of w.chunks) this.chunks.push(c);
+    this.total += w.total;
   }
 
   /**
@@ -88,7 +104,9 @@ export class ProtoWriter {
   message(field: number, fill: (w: ProtoWriter) => void): this {
     const inner = new ProtoWriter();
     fill(inner);
-    return this.bytes(field, inner.finish());
+    this.tag(field, WIRE.LEN).rawVarint(inner.length);
+    this.appendWriter(inner);
+    return this;
   }
 
   /** Packed repeated varints (int32/int64/uint64/enum). */
@@ -116,11 +134,18 @@ export class ProtoWriter {
 
   /** Number of bytes written so far. */
   get length(): number {
-    return this.len;
+    return this.total;
   }
 
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    this.flush();
+    const out = new Uint8Array(this.total);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+    return out;
   }
 }
 
