@@ -428,12 +428,12 @@ export function smallestFailing(c: SymbolCondition): number | null {
 export function complementCondition(c: SymbolCondition): SymbolCondition {
   const residues: number[] = [];
   for (let r = 0; r < c.modulus; r++) if (!c.residues.includes(r)) residues.push(r);
+  const inComplement = (n: number) => !conditionHolds(c, n);
+  // Past the last exceptional size the complement follows its residue pattern; walk the start
+  // down while the pattern still describes every size, so `H % 8 != 0` needs no `or H <= 7`.
+  let from = Math.max(c.from, ...c.extra.map((n) => n + 1));
+  while (from > c.domainFrom && inComplement(from - 1) === residues.includes((from - 1) % c.modulus)) from--;
   const extra: number[] = [];
-  for (let n = c.domainFrom; n < c.from; n++) if (!conditionHolds(c, n)) extra.push(n);
-  // Exceptional holding sizes above `from` become exceptions of the complement's pattern; keep
-  // the description exact by starting the pattern after the last of them.
-  const lastExtra = c.extra.filter((n) => n >= c.from).reduce((a, b) => Math.max(a, b), c.from - 1);
-  const from = lastExtra >= c.from ? lastExtra + 1 : c.from;
-  for (let n = c.from; n < from; n++) if (!conditionHolds(c, n)) extra.push(n);
+  for (let n = c.domainFrom; n < from; n++) if (inComplement(n)) extra.push(n);
   return { symbol: c.symbol, from, modulus: c.modulus, residues, extra, domainFrom: c.domainFrom };
 }

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { runRules } from "../../test/helpers/run-rule.js";
+import rule from "./rule.js";
+
+describe("decoder-output-mismatch", () => {
+  it("blames the first decoder layer of the MNIST autoencoder and confirms output_padding 0", async () => {
+    const findings = await runRules("examples/mnist-autoencoder.onnx", [rule]);
+    expect(findings).toHaveLength(1);
+    const f = findings[0]!;
+    expect(f).toMatchObject({
+      ruleId: "decoder-output-mismatch",
+      severity: "error",
+      node: "/dec/dec.0/ConvTranspose",
+      op: "ConvTranspose",
+      message: "decoder returns 32x32 but its encoder took 28x28",
+      expected: ["N", 1, 28, 28],
+      actual: ["N", 1, 32, 32],
+      condition: null,
+      trail: "28 -> 14 -> 7 -> 4 | 8 -> 16 -> 32",
+    });
+    expect(f.fix).toEqual([
+      { node: "/dec/dec.0/ConvTranspose", attribute: "output_padding", from: [1, 1], to: [0, 0], framework: "onnx", note: "4 -> 7 -> 14 -> 28" },
+      { node: "dec.0", attribute: "output_padding", from: 1, to: 0, framework: "pytorch" },
+    ]);
+    expect(f.related.map((r) => [r.node, r.role])).toContainEqual(["/enc/enc.4/Conv", "encoder"]);
+  });
+
+  it("reports nothing for the fixed autoencoder", async () => {
+    expect(await runRules("examples/mnist-autoencoder-fixed.onnx", [rule])).toEqual([]);
+  });
+
+  it("is silent for clean U-Nets whose decoders follow their skips (interpolate to skip size)", async () => {
+    for (const size of [23, 32, 57]) {
+      const findings = await runRules("examples/unet-interp.onnx", [rule], { inputShape: { "": [1, 1, size, size] } });
+      expect(findings, `size ${size}`).toEqual([]);
+    }
+  });
+
+  it("the PyTorch output_size trap (peers.md 2.4) is wrong at 24 and right at 23", async () => {
+    expect(await runRules("test/fixtures/torch/trap_outsize.onnx", [rule], { inputShape: { "": [1, 1, 23, 23] } })).toEqual([]);
+    const at24 = await runRules("test/fixtures/torch/trap_outsize.onnx", [rule], { inputShape: { "": [1, 1, 24, 24] } });
+    expect(at24).toHaveLength(1);
+    expect(at24[0]).toMatchObject({ message: "decoder returns 23x23 but its encoder took 24x24", expected: [1, 1, 24, 24], actual: [1, 1, 23, 23] });
+    expect(at24[0]!.fix[0]).toMatchObject({ attribute: "output_padding", from: [1, 1], to: [2, 2], framework: "onnx" });
+  });
+
+  it("compares with --expect-output and finds the layer to change", async () => {
+    const ok = await runRules("examples/mnist-autoencoder.onnx", [rule], { expectOutput: { "": [null, 1, 32, 32] } });
+    expect(ok).toEqual([]);
+    const findings = await runRules("examples/mnist-autoencoder.onnx", [rule], { expectOutput: { "": [null, 1, 28, 28] } });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ node: "/dec/dec.0/ConvTranspose", message: "output 'y' is [N, 1, 32, 32] but [?, 1, 28, 28] is expected", expected: [null, 1, 28, 28] });
+  });
+
+  it("leaves symbolic conditional mismatches to input-size-constraint", async () => {
+    expect(await runRules("test/fixtures/torch/mnist_ae_dyn.onnx", [rule])).toEqual([]);
+  });
+});

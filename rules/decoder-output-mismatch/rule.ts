@@ -1,0 +1,83 @@
+/**
+ * decoder-output-mismatch: a decoder (autoencoder, U-Net, VAE, generator) whose output does not
+ * have the size it must have: the spatial size its encoder took in, or the size the user expects.
+ * The blamed layer is the one whose change alone restores the size; the fix is computed and
+ * confirmed by re-propagating a fixed copy of the graph.
+ */
+import type { Dim } from "../../src/ir/dim.js";
+import type { Shape } from "../../src/ir/graph.js";
+import { type DecoderDiagnosis, diagnoseDecoders } from "../../src/lint/decoder-diagnosis.js";
+import { defineRule } from "../../src/lint/define-rule.js";
+import { type FixStep, type JsonValue, formatShape } from "../../src/lint/finding.js";
+import { formatSpatial } from "../../src/lint/pairing.js";
+import { describeCondition } from "../../src/ir/dim-compare.js";
+
+function withSpatial(shape: Shape, axes: readonly number[], dims: readonly Dim[]): Shape {
+  const out = [...shape];
+  axes.forEach((a, k) => (out[a] = dims[k] ?? null));
+  return out;
+}
+
+function fixSteps(d: DecoderDiagnosis): FixStep[] {
+  if (!d.fix) return [];
+  return d.fix.changes.map((c, k) => {
+    const base: FixStep = { node: c.node, attribute: c.attribute, from: c.from as JsonValue, to: c.to as JsonValue, framework: c.framework };
+    const notes = [k === 0 && d.trailAfter ? d.trailAfter : null, c.note ?? null, d.confirmed === null ? "not confirmed by re-propagation" : null].filter(Boolean);
+    return notes.length ? { ...base, note: notes.join("; ") } : base;
+  });
+}
+
+export default defineRule({
+  meta: {
+    id: "decoder-output-mismatch",
+    defaultSeverity: "error",
+    description: "A decoder's output does not have the spatial size its encoder took in, or the size the user expects.",
+    messages: {
+      reconstruction: "decoder returns {{actual}} but its encoder took {{expected}}",
+      expected: "output '{{output}}' is {{actual}} but {{expected}} is expected",
+      noFix: "decoder returns {{actual}} but its encoder took {{expected}}; no single-layer change restores it (it works for {{works}})",
+    },
+  },
+  check(ctx) {
+    const diagnoses = diagnoseDecoders(ctx.shapes, { expectOutput: ctx.expectOutput });
+    for (const d of diagnoses) {
+      const m = d.mismatch;
+      const outShape = ctx.shapes.values.get(m.output)?.shape ?? null;
+      const node = d.blamed ?? m.node ?? m.output;
+      const related = [];
+      if (d.encoder) {
+        const miss = m.misses.find((x) => x.level.step.node === d.encoder);
+        const tookIn = miss ? ` took in ${formatSpatial(miss.expected, false)}` : "";
+        related.push({ node: d.encoder, role: "encoder", message: `the encoder level this layer mirrors${tookIn}` });
+      }
+      if (m.node && m.node !== d.blamed) related.push({ node: m.node, role: "output producer", message: `produces output '${m.output}'` });
+      const common = {
+        node,
+        ...(typeof node === "string" ? { op: "output" } : {}),
+        trail: d.trail,
+        fix: fixSteps(d),
+        related,
+        condition: null,
+      };
+      if (m.kind === "expected-output") {
+        const expectedShape = ctx.expectOutput.get(m.output) ?? ctx.expectOutput.get("") ?? null;
+        ctx.report({
+          ...common,
+          messageId: "expected",
+          data: { output: m.output, actual: formatShape(outShape), expected: formatShape(expectedShape) },
+          expected: expectedShape,
+          actual: outShape,
+        });
+        continue;
+      }
+      const expected = outShape ? withSpatial(outShape, m.axes, m.expected) : null;
+      const data = { actual: formatSpatial(m.actual, false), expected: formatSpatial(m.expected, false) };
+      if (!d.fix && d.worksFor && d.worksFor.verdict === "sometimes" && d.worksFor.symbols.length > 0) {
+        const works = d.worksFor.symbols.map(describeCondition).join(" and ");
+        ctx.report({ ...common, messageId: "noFix", data: { ...data, works }, expected, actual: outShape });
+      } else {
+        ctx.report({ ...common, messageId: "reconstruction", data, expected, actual: outShape });
+      }
+    }
+  },
+});
