@@ -186,3 +186,65 @@ export function scaledLength(i: Dim, scale: number): Dim | null {
   if (typeof i === "number") return Math.floor(i * scale);
   return null;
 }
+
+/**
+ * ONNX Resize/Upsample output length from a float32 scale, as ONNX shape inference
+ * (`onnx/defs/tensor/utils.cc` `resizeShapeInferenceHelper`: `floor(float(i) * scale)`) and
+ * onnxruntime (`upsamplebase.h`: `static_cast<int64_t>(scales[i] * input_dims[i])`, a float
+ * product) compute it: the product is rounded to float32 before the floor. So `10 * 0.7f` is 7
+ * here, where the double product of {@link scaledLength} gives 6.
+ *
+ * Symbolic lengths use {@link rationalScale}: a scale that is `p/q` exactly, or its float32
+ * rounding *up*, floors like `p/q` also in float32 as long as the result stays below `2^23 / q`
+ * (a scale rounded down, such as `0.7f`, does not: `7 * fround(31/7)` floors to 30, so such
+ * scales give `null` for symbolic lengths).
+ */
+export function resizeScaledLength(i: Dim, scale: number): Dim | null {
+  if (!Number.isFinite(scale) || scale <= 0) return null;
+  if (typeof i === "number") return Math.floor(Math.fround(Math.fround(i) * Math.fround(scale)));
+  const r = rationalScale(Math.fround(scale));
+  return r ? floorDiv(mul(i, r.p), r.q) : null;
+}
+
+/**
+ * The Resize output length that the ONNX Resize-11+ doc text states when `scales` is given with
+ * `coordinate_transformation_mode=tf_crop_and_resize`: `floor(i * (roi_end - roi_start) * scale)`.
+ * Neither ONNX shape inference nor onnxruntime apply the roi to the length (they use
+ * {@link resizeScaledLength}); this is kept to report the disagreement. Concrete lengths only.
+ */
+export function resizeRoiLength(i: number, roiStart: number, roiEnd: number, scale: number): number {
+  return Math.floor(i * (roiEnd - roiStart) * scale);
+}
+
+/** Resize-18+ `keep_aspect_ratio_policy`. */
+export type KeepAspectRatioPolicy = "stretch" | "not_larger" | "not_smaller";
+
+/**
+ * Resize-18+ output lengths for `sizes` under `keep_aspect_ratio_policy` (ONNX doc:
+ * `scale = Min/Max(sizes[i] / in_size[d])`, `out_size[d] = round_int(scale * in_size[d])`, halves
+ * rounded up), evaluated in float32 as ONNX shape inference `KeepAspectRatioHelper` does
+ * (`sizes[i] / static_cast<float>(in)`, `std::roundf(scale * in)`). `stretch` returns `sizes`.
+ */
+export function keepAspectRatioSizes(input: readonly number[], sizes: readonly number[], policy: KeepAspectRatioPolicy): number[] {
+  if (policy === "stretch") return [...sizes];
+  let scale = policy === "not_larger" ? Infinity : -Infinity;
+  sizes.forEach((s, j) => {
+    const r = Math.fround(s / Math.fround(input[j]!));
+    scale = policy === "not_larger" ? Math.min(scale, r) : Math.max(scale, r);
+  });
+  // roundf rounds halves away from zero; lengths are positive, so Math.round (halves up) agrees.
+  return input.map((i) => Math.round(Math.fround(Math.fround(scale) * Math.fround(i))));
+}
+
+/**
+ * Split of a concrete ConvTranspose `output_shape` total pad (`F + op - o`, see
+ * {@link convTransposePadsForOutputShape}) under the two integer divisions in use (peers.md
+ * section 8, D10): the spec text's `total/2` read as C++ truncation toward zero (ONNX C++), and
+ * as Python floor division (`onnx.reference`). They differ only for a negative odd total, i.e.
+ * when `output_shape` exceeds `F + op` by an odd amount. SAME_UPPER puts `total/2` at the begin,
+ * every other auto_pad puts it at the end (spec text after onnx PR #3440).
+ */
+export function convTransposeOutputShapePadSplits(total: number, autoPad: string): { trunc: [number, number]; floor: [number, number] } {
+  const split = (half: number): [number, number] => (autoPad === "SAME_UPPER" ? [half, total - half] : [total - half, half]);
+  return { trunc: split(Math.trunc(total / 2)), floor: split(Math.floor(total / 2)) };
+}

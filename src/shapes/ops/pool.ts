@@ -1,0 +1,243 @@
+/**
+ * Pooling ops: MaxPool (1, 8, 10), AveragePool (1, 7, 10, 19), LpPool (1, 18), the Global pools,
+ * MaxRoiPool, RoiAlign and MaxUnpool.
+ *
+ * Per spatial axis (ONNX pool doc, `convPoolShapeInference` in onnx/defs/nn/defs.cc):
+ * - floor mode: as Conv (`conv.ts` {@link forwardLength}).
+ * - `ceil_mode=1`: `o = ceil((i + pb + pe - ek)/s) + 1`, then one less when the last window would
+ *   start in the end padding, `(o-1)s >= i + pb` ("Sliding windows that would start in the right
+ *   padded region are ignored", onnx PR #5741, onnx 1.16, PyTorch `pooling_output_shape_pad_lr`).
+ *   The rule also applies to VALID (pads 0; the doc's VALID formula `ceil((i - ek + 1)/s)` is not
+ *   what the inference code computes) and leaves SAME at `ceil(i/s)`.
+ *
+ * Deliberate choice (D11): we follow the current spec for every opset, because the rule is a fix
+ * of the shared inference function, not a new op version, and PyTorch (the main producer of
+ * ceil_mode pools) always had it. onnx < 1.16 inference (Debian's onnx 1.12) and onnxruntime's
+ * `PoolAttributes::ComputeOutputSize` lack it; where that changes the size a
+ * `runtime-divergence` fact with id `D11` carries both values. None of the onnx 1.12 backend test
+ * cases (`test_maxpool_2d_ceil`, `test_averagepool_2d_ceil`: 4 -> 2) tells the two apart.
+ */
+import { type Dim, isConst } from "../../ir/dim.js";
+import type { ShapeDim } from "../../ir/graph.js";
+import { convTransposeOutput, poolOutputCeil, samePadTotal, sameOutput, splitPad } from "../conv-geometry.js";
+import { type InferContext, type InferResult, type OpDef, defineOp } from "../define-op.js";
+import { tensor } from "../tensor-info.js";
+import { checkPadsWithAutoPad, forwardLength } from "./conv.js";
+import { type AutoPad, alwaysEqual, intsAttr, provablyDifferent, readWindow, requireSize, shapeOf } from "./nn-util.js";
+
+interface PoolOptions {
+  /** The op version has `dilations`. */
+  readonly dilations: boolean;
+  /** The op version has `ceil_mode`. */
+  readonly ceilMode: boolean;
+  /** MaxPool-8+: optional second output `Indices` (int64, same shape). */
+  readonly indices: boolean;
+}
+
+/** Length of one pooled axis under the current rule, and under the rule without the last-window fix. */
+function pooledLength(i: Dim, k: number, s: number, d: number, pb: number, pe: number, autoPad: AutoPad, ceil: boolean): { o: Dim; legacy: Dim | null } {
+  if (!ceil) {
+    const o = forwardLength(i, k, s, d, pb, pe, autoPad);
+    return { o, legacy: o };
+  }
+  if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
+    // SAME pads make (i + total - ek) a multiple of s unless the total is clamped at 0; in both
+    // cases the last-window rule lands on ceil(i/s).
+    const o = sameOutput(i, s);
+    if (!isConst(i)) return { o, legacy: null };
+    const total = samePadTotal(i, k, s, d) as number;
+    const [b, e] = splitPad(total, autoPad) as [number, number];
+    return { o, legacy: poolOutputCeil(i, k, s, d, b, e, false) };
+  }
+  const [b, e] = autoPad === "VALID" ? [0, 0] : [pb, pe];
+  return { o: poolOutputCeil(i, k, s, d, b, e, true), legacy: poolOutputCeil(i, k, s, d, b, e, false) };
+}
+
+function inferPool(ctx: InferContext, opts: PoolOptions): InferResult {
+  const op = ctx.node.opType;
+  const x = ctx.input(0);
+  const xs = x?.shape ?? null;
+  const dtype = x?.dtype ?? null;
+  const kernelAttr = ctx.ints("kernel_shape");
+  const rank = xs?.length ?? (kernelAttr && kernelAttr.length > 0 ? kernelAttr.length + 2 : null);
+  const result = (shape: ShapeDim[] | null): InferResult => {
+    const y = tensor(dtype, shape);
+    return opts.indices ? [y, tensor("int64", shape)] : [y];
+  };
+  if (rank === null) return result(null);
+  if (rank < 3) {
+    ctx.contradiction("RANK_MISMATCH", `${op} input must have rank >= 3 (N, C, spatial...); got rank ${rank}`, { expected: ">= 3", actual: rank });
+    return result(null);
+  }
+  const n = rank - 2;
+  const out: ShapeDim[] = [xs?.[0] ?? null, xs?.[1] ?? null];
+  const w = readWindow(ctx, n, { dilations: opts.dilations, kernelRequired: true });
+  if (w === null) return result([...out, ...new Array<ShapeDim>(n).fill(null)]);
+  checkPadsWithAutoPad(ctx, w);
+  const ceil = opts.ceilMode && ctx.int("ceil_mode", 0) !== 0;
+  for (let j = 0; j < n; j++) {
+    const axis = 2 + j;
+    const k = w.kernel[j]!;
+    const s = w.strides[j]!;
+    const d = w.dilations[j]!;
+    const pb = w.pads[j]!;
+    const pe = w.pads[n + j]!;
+    if (w.autoPad === "NOTSET" && (pb >= k || pe >= k)) {
+      // onnxruntime PoolAttributes: ORT_ENFORCE(pads < kernel_shape, "Pad should be smaller than
+      // kernel."); ONNX inference accepts it; PyTorch wants pad <= kernel/2.
+      ctx.fact("runtime-divergence", { id: "pool-pad-ge-kernel", axis, pads: [pb, pe], kernel: k, onnxInference: "accepted", onnxruntime: "rejected: Pad should be smaller than kernel." });
+    }
+    const i = xs?.[axis] ?? null;
+    if (i === null) {
+      out.push(null);
+      continue;
+    }
+    const { o, legacy } = pooledLength(i, k, s, d, pb, pe, w.autoPad, ceil);
+    if (legacy !== null && !alwaysEqual(o, legacy)) {
+      ctx.fact("runtime-divergence", { id: "D11", axis, input: i, kernel: k, stride: s, dilation: d, pads: [pb, pe], spec: o, pytorch: o, onnxInferenceBefore1_16: legacy, onnxruntime: legacy });
+    }
+    ctx.fact("pool", { op, axis, input: i, kernel: k, stride: s, dilation: d, pads: [pb, pe], autoPad: w.autoPad, ceilMode: ceil, output: o });
+    out.push(requireSize(ctx, o, `output length of ${op} on axis ${axis}`));
+  }
+  return result(out);
+}
+
+const POOL_BASE = ["auto_pad", "kernel_shape", "pads", "strides"];
+
+/** GlobalAveragePool / GlobalMaxPool / GlobalLpPool: `(N, C, 1, ..., 1)`. */
+function inferGlobalPool(ctx: InferContext): InferResult {
+  const x = ctx.input(0);
+  const xs = x?.shape ?? null;
+  if (xs === null) return [tensor(x?.dtype ?? null, null)];
+  if (xs.length < 2) {
+    ctx.contradiction("RANK_MISMATCH", `${ctx.node.opType} input must have rank >= 2 (N, C, ...); got rank ${xs.length}`, { expected: ">= 2", actual: xs.length });
+    return [tensor(x?.dtype ?? null, null)];
+  }
+  return [tensor(x?.dtype ?? null, [xs[0] ?? null, xs[1] ?? null, ...new Array<ShapeDim>(xs.length - 2).fill(1)])];
+}
+
+/**
+ * MaxRoiPool-1: X `(N, C, H, W)`, rois `(num_rois, 5)` -> `(num_rois, C, pooled_h, pooled_w)`.
+ * RoiAlign-10/16: X, rois `(num_rois, 4)`, batch_indices `(num_rois)` ->
+ * `(num_rois, C, output_height, output_width)` (defaults 1, 1).
+ */
+function inferRoiPool(ctx: InferContext, align: boolean): InferResult {
+  const op = ctx.node.opType;
+  const xs = shapeOf(ctx, 0);
+  const rs = shapeOf(ctx, 1);
+  const dtype = ctx.input(0)?.dtype ?? null;
+  let ph: number | null;
+  let pw: number | null;
+  if (align) {
+    ph = ctx.int("output_height", 1);
+    pw = ctx.int("output_width", 1);
+  } else {
+    const pooled = intsAttr(ctx, "pooled_shape", 2, null, "height and width");
+    if (pooled === null && ctx.attr("pooled_shape") === undefined) ctx.contradiction("MISSING_ATTRIBUTE", `${op} requires attribute pooled_shape`, { attribute: "pooled_shape" });
+    ph = pooled?.[0] ?? null;
+    pw = pooled?.[1] ?? null;
+  }
+  if (xs && xs.length !== 4) ctx.contradiction("RANK_MISMATCH", `${op} input must be 4-D (N, C, H, W); got rank ${xs.length}`, { expected: 4, actual: xs.length });
+  const boxLen = align ? 4 : 5;
+  if (rs && (rs.length !== 2 || provablyDifferent(rs[1], boxLen))) {
+    ctx.contradiction("RANK_MISMATCH", `${op} rois must be (num_rois, ${boxLen}); got [${rs.map(String).join(", ")}]`, { expected: [null, boxLen], actual: rs });
+  }
+  if (align) {
+    const bs = shapeOf(ctx, 2);
+    if (bs && rs && bs.length === 1 && provablyDifferent(bs[0], rs[0])) {
+      ctx.contradiction("BAD_INPUT", `${op} has ${String(rs[0])} rois but ${String(bs[0])} batch indices`, { rois: rs[0] ?? null, batchIndices: bs[0] ?? null });
+    }
+  }
+  return [tensor(dtype, [rs?.[0] ?? null, xs?.length === 4 ? (xs[1] ?? null) : null, ph, pw])];
+}
+
+/**
+ * MaxUnpool-9/11/22: X and I `(N, C, i...)`, optional `output_shape` (a full shape tensor). Without
+ * it each axis is `(i - 1)s + k - pb - pe` (ONNX MaxUnpool doc), the transposed-conv length with
+ * dilation 1 and no output_padding. With it, the output is its value when known (ONNX inference
+ * leaves the shape to run time).
+ */
+function inferMaxUnpool(ctx: InferContext): InferResult {
+  const op = ctx.node.opType;
+  const x = ctx.input(0);
+  const xs = x?.shape ?? null;
+  const dtype = x?.dtype ?? null;
+  const kernelAttr = ctx.ints("kernel_shape");
+  const rank = xs?.length ?? (kernelAttr && kernelAttr.length > 0 ? kernelAttr.length + 2 : null);
+  const is = shapeOf(ctx, 1);
+  if (xs && is && (xs.length !== is.length || xs.some((d, a) => provablyDifferent(d, is[a])))) {
+    ctx.contradiction("BAD_INPUT", `${op} indices shape [${is.map(String).join(", ")}] differs from the input shape [${xs.map(String).join(", ")}]`, { input: xs, indices: is });
+  }
+  if (ctx.hasInput(2)) {
+    const os = ctx.input(2);
+    const v = os?.value;
+    if (v && rank !== null && v.length !== rank) {
+      ctx.contradiction("BAD_INPUT", `${op} output_shape has ${v.length} entries but the input has rank ${rank}`, { expected: rank, actual: v.length });
+      return [tensor(dtype, null)];
+    }
+    if (v) return [tensor(dtype, v.map((d) => (d === null || (isConst(d) && (!Number.isInteger(d) || d < 0)) ? null : d)))];
+    const len = os?.shape?.length === 1 && isConst(os.shape[0]) ? os.shape[0] : rank;
+    return [tensor(dtype, len === null ? null : [xs?.[0] ?? null, xs?.[1] ?? null, ...new Array<ShapeDim>(Math.max(len - 2, 0)).fill(null)])];
+  }
+  if (rank === null) return [tensor(dtype, null)];
+  if (rank < 3) {
+    ctx.contradiction("RANK_MISMATCH", `${op} input must have rank >= 3 (N, C, spatial...); got rank ${rank}`, { expected: ">= 3", actual: rank });
+    return [tensor(dtype, null)];
+  }
+  const n = rank - 2;
+  const out: ShapeDim[] = [xs?.[0] ?? null, xs?.[1] ?? null];
+  const w = readWindow(ctx, n, { dilations: false, kernelRequired: true, autoPad: false });
+  for (let j = 0; j < n; j++) {
+    const i = xs?.[2 + j] ?? null;
+    if (w === null || i === null) {
+      out.push(null);
+      continue;
+    }
+    const o = convTransposeOutput(i, w.kernel[j]!, w.strides[j]!, 1, w.pads[j]!, w.pads[n + j]!, 0);
+    out.push(requireSize(ctx, o, `output length of ${op} on axis ${2 + j}`));
+  }
+  return [tensor(dtype, out)];
+}
+
+const noDil = { dilations: false, ceilMode: false, indices: false };
+
+/** Every pooling op definition. */
+export const POOL_OPS: readonly OpDef[] = [
+  defineOp({ type: "MaxPool", domain: "", since: 1, attrs: POOL_BASE, infer: (c) => inferPool(c, noDil) }),
+  defineOp({ type: "MaxPool", domain: "", since: 8, attrs: [...POOL_BASE, "storage_order"], infer: (c) => inferPool(c, { ...noDil, indices: true }) }),
+  // MaxPool-10 added ceil_mode and dilations; 11, 12 and 22 changed text and types only.
+  defineOp({
+    type: "MaxPool",
+    domain: "",
+    since: 10,
+    attrs: [...POOL_BASE, "storage_order", "ceil_mode", "dilations"],
+    infer: (c) => inferPool(c, { dilations: true, ceilMode: true, indices: true }),
+  }),
+  defineOp({ type: "AveragePool", domain: "", since: 1, attrs: POOL_BASE, infer: (c) => inferPool(c, noDil) }),
+  defineOp({ type: "AveragePool", domain: "", since: 7, attrs: [...POOL_BASE, "count_include_pad"], infer: (c) => inferPool(c, noDil) }),
+  defineOp({ type: "AveragePool", domain: "", since: 10, attrs: [...POOL_BASE, "count_include_pad", "ceil_mode"], infer: (c) => inferPool(c, { ...noDil, ceilMode: true }) }),
+  // AveragePool-19 added dilations.
+  defineOp({
+    type: "AveragePool",
+    domain: "",
+    since: 19,
+    attrs: [...POOL_BASE, "count_include_pad", "ceil_mode", "dilations"],
+    infer: (c) => inferPool(c, { dilations: true, ceilMode: true, indices: false }),
+  }),
+  defineOp({ type: "LpPool", domain: "", since: 1, attrs: [...POOL_BASE, "p"], infer: (c) => inferPool(c, noDil) }),
+  // LpPool-18 added ceil_mode and dilations.
+  defineOp({ type: "LpPool", domain: "", since: 18, attrs: [...POOL_BASE, "p", "ceil_mode", "dilations"], infer: (c) => inferPool(c, { dilations: true, ceilMode: true, indices: false }) }),
+  defineOp({ type: "GlobalAveragePool", domain: "", since: 1, attrs: [], infer: inferGlobalPool }),
+  defineOp({ type: "GlobalMaxPool", domain: "", since: 1, attrs: [], infer: inferGlobalPool }),
+  defineOp({ type: "GlobalLpPool", domain: "", since: 1, attrs: ["p"], infer: inferGlobalPool }),
+  defineOp({ type: "MaxRoiPool", domain: "", since: 1, attrs: ["pooled_shape", "spatial_scale"], infer: (c) => inferRoiPool(c, false) }),
+  defineOp({ type: "RoiAlign", domain: "", since: 10, attrs: ["mode", "output_height", "output_width", "sampling_ratio", "spatial_scale"], infer: (c) => inferRoiPool(c, true) }),
+  defineOp({
+    type: "RoiAlign",
+    domain: "",
+    since: 16,
+    attrs: ["coordinate_transformation_mode", "mode", "output_height", "output_width", "sampling_ratio", "spatial_scale"],
+    infer: (c) => inferRoiPool(c, true),
+  }),
+  defineOp({ type: "MaxUnpool", domain: "", since: 9, attrs: ["kernel_shape", "pads", "strides"], infer: inferMaxUnpool }),
+];
