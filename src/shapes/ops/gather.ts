@@ -7,7 +7,7 @@ import { dtypeFromOnnx } from "../../ir/dtype.js";
 import type { ShapeDim } from "../../ir/graph.js";
 import { type InferContext, type InferResult, type OpDef, defineOp, defineOps } from "../define-op.js";
 import { tensor } from "../tensor-info.js";
-import { fmt, inputInts, normAxis, result, takeAlong, trackedScalars } from "./tensor-util.js";
+import { fmt, inputInts, normAxis, productDims, result, takeAlong, trackedScalars } from "./tensor-util.js";
 import { type Scalar, dimOfScalar, scalarsOf } from "./values.js";
 
 function gatherInfer(ctx: InferContext): InferResult {
@@ -90,9 +90,22 @@ function topKInfer(ctx: InferContext): InferResult {
   return [tensor(dtype, out), tensor("int64", out)];
 }
 
+/** Number of non-zero elements among `xs` when every one is known. */
+function countTrue(xs: readonly Scalar[]): number | null {
+  let n = 0;
+  for (const x of xs) {
+    if (typeof x !== "number") return null;
+    if (x !== 0) n++;
+  }
+  return n;
+}
+
 function nonZeroInfer(ctx: InferContext): InferResult {
-  const shape = ctx.input(0)?.shape ?? null;
-  return [tensor("int64", [shape === null ? null : shape.length, null])];
+  const x = ctx.input(0);
+  const shape = x?.shape ?? null;
+  // The count is data-dependent; it is known only when the input's elements are.
+  const tr = trackedScalars(x);
+  return [tensor("int64", [shape === null ? null : shape.length, tr ? countTrue(tr.scalars) : null])];
 }
 
 function compressInfer(ctx: InferContext): InferResult {
@@ -100,10 +113,19 @@ function compressInfer(ctx: InferContext): InferResult {
   const dtype = x?.dtype ?? null;
   const shape = x?.shape ?? null;
   const axisAttr = ctx.int("axis");
-  if (axisAttr === undefined) return [tensor(dtype, [null])];
+  // The selected count is known when the condition is: a condition shorter than the axis
+  // truncates it (Compress-11 text), so only its first `d` entries count.
+  const cond = trackedScalars(ctx.input(1));
+  const count = (d: number) => (cond === null ? null : countTrue(cond.scalars.slice(0, d)));
+  if (axisAttr === undefined) {
+    const total = shape === null ? null : productDims(shape);
+    return [tensor(dtype, [typeof total === "number" ? count(total) : null])];
+  }
   if (shape === null) return [tensor(dtype, null)];
   const axis = normAxis(axisAttr, shape.length);
-  return [tensor(dtype, axis === null ? null : shape.map((d, k) => (k === axis ? null : d)))];
+  if (axis === null) return [tensor(dtype, null)];
+  const d = shape[axis] ?? null;
+  return [tensor(dtype, shape.map((dim, k) => (k === axis ? (typeof d === "number" ? count(d) : null) : dim)))];
 }
 
 /** Gather-family, scatter-family, OneHot, TopK, same-shape indexing, NonZero and Compress definitions. */

@@ -94,7 +94,7 @@ export function trackedScalars(info: TensorInfo | null | undefined): { shape: nu
 export function result(dtype: DType | null, shape: Shape | null, scalars?: readonly Scalar[] | null): TensorInfo {
   if (scalars && shape) {
     const n = staticSize(shape);
-    if (n !== null && n === scalars.length && n <= VALUE_TRACK_LIMIT && scalars.some((s) => s !== null)) {
+    if (n !== null && n === scalars.length && n <= VALUE_TRACK_LIMIT && (n === 0 || scalars.some((s) => s !== null))) {
       return tensor(dtype, shape, valueOf(scalars, dtype));
     }
   }
