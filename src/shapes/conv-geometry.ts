@@ -246,5 +246,6 @@ export function keepAspectRatioSizes(input: readonly number[], sizes: readonly n
  */
 export function convTransposeOutputShapePadSplits(total: number, autoPad: string): { trunc: [number, number]; floor: [number, number] } {
   const split = (half: number): [number, number] => (autoPad === "SAME_UPPER" ? [half, total - half] : [total - half, half]);
-  return { trunc: split(Math.trunc(total / 2)), floor: split(Math.floor(total / 2)) };
+  // `|| 0` turns the -0 of trunc(-0.5) into 0.
+  return { trunc: split(Math.trunc(total / 2) || 0), floor: split(Math.floor(total / 2)) };
 }

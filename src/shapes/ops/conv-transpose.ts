@@ -235,7 +235,9 @@ function inferConvTranspose(ctx: InferContext): InferResult {
         legal: { lo: legal.lo, hi: legal.hi },
       });
     }
-    out.push(requireSize(ctx, o, `output length of ${op} on axis ${axis}`));
+    // SAME (i*s) and VALID (F + op) are positive for every positive i; cropping pads and
+    // output_shape (onnxruntime: ORT_ENFORCE(dim_size > 0)) can empty an axis.
+    out.push(outputShape !== null || w.autoPad === "NOTSET" ? requireSize(ctx, o, `output length of ${op} on axis ${axis}`) : o);
   }
   return [tensor(dtype, out)];
 }

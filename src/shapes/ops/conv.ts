@@ -120,7 +120,8 @@ function inferConv(ctx: InferContext, slots: ConvSlots): InferResult {
     const pe = w.pads[n + j]!;
     const o = forwardLength(i, k, s, d, pb, pe, w.autoPad);
     ctx.fact("conv", { op, axis: 2 + j, input: i, kernel: k, stride: s, dilation: d, pads: [pb, pe], autoPad: w.autoPad, output: o });
-    out.push(requireSize(ctx, o, `output length of ${op} on axis ${2 + j}`));
+    // SAME gives ceil(i/s) >= 1 for every positive i: no constraint to record.
+    out.push(w.autoPad === "SAME_UPPER" || w.autoPad === "SAME_LOWER" ? o : requireSize(ctx, o, `output length of ${op} on axis ${2 + j}`));
   }
   return [tensor(dtype, out)];
 }

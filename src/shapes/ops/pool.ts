@@ -97,7 +97,8 @@ function inferPool(ctx: InferContext, opts: PoolOptions): InferResult {
       ctx.fact("runtime-divergence", { id: "D11", axis, input: i, kernel: k, stride: s, dilation: d, pads: [pb, pe], spec: o, pytorch: o, onnxInferenceBefore1_16: legacy, onnxruntime: legacy });
     }
     ctx.fact("pool", { op, axis, input: i, kernel: k, stride: s, dilation: d, pads: [pb, pe], autoPad: w.autoPad, ceilMode: ceil, output: o });
-    out.push(requireSize(ctx, o, `output length of ${op} on axis ${axis}`));
+    // SAME gives ceil(i/s) >= 1 for every positive i: no constraint to record.
+    out.push(w.autoPad === "SAME_UPPER" || w.autoPad === "SAME_LOWER" ? o : requireSize(ctx, o, `output length of ${op} on axis ${axis}`));
   }
   return result(out);
 }
