@@ -144,6 +144,16 @@ export function decodeTensorFile(bytes: Uint8Array, file?: string): DecodedTenso
   return { tensor, data };
 }
 
+/**
+ * Only the header of a standalone TensorProto: name, dtype, dims, payload location, and the
+ * values when small. Large payloads are not decoded (for dims-only consumers such as the
+ * conformance harness).
+ */
+export function decodeTensorHeader(bytes: Uint8Array): TensorConst {
+  const r = new WireReader(new BufferSource(bytes));
+  return readTensor({ r, file: "<memory>" }, bytes.length, "tensor");
+}
+
 /** Elements of a decoded tensor as numbers (64-bit integers beyond 2^53 rounded). */
 export function tensorNumbers(data: TensorData): number[] {
   return toNumbers(data).values;
