@@ -11,7 +11,9 @@ import type { RuleContext } from "./rule-context.js";
 export type Placeholders<S extends string> = S extends `${string}{{${infer P}}}${infer Rest}` ? P | Placeholders<Rest> : never;
 
 /** The `data` a report must pass for a template: one value per placeholder. */
-export type MessageData<S extends string> = [Placeholders<S>] extends [never]
+export type MessageData<S extends string> = string extends S
+  ? Readonly<Record<string, string | number>>
+  : [Placeholders<S>] extends [never]
   ? Readonly<Record<string, never>>
   : Readonly<Record<Placeholders<S>, string | number>>;
 

@@ -12,6 +12,9 @@ import type { FixStep, Framework, JsonDim } from "./finding.js";
 /** A shape given by a rule: IR dims (converted with `formatDim`) or JSON dims. */
 export type ShapeArg = Shape | readonly JsonDim[];
 
+/** A fix step as a rule gives it: `from`/`to` may hold dims, which become JSON. */
+export type FixArg = Omit<FixStep, "from" | "to"> & { readonly from: unknown; readonly to: unknown };
+
 /** A related place, given by node or by name. */
 export interface RelatedArg {
   readonly node: Node | string;
@@ -28,7 +31,7 @@ interface ReportFields {
   readonly expected?: ShapeArg | null;
   readonly actual?: ShapeArg | null;
   readonly condition?: string | null;
-  readonly fix?: readonly FixStep[];
+  readonly fix?: readonly FixArg[];
   readonly related?: readonly RelatedArg[];
   readonly trail?: string;
   /** Location when `node` is a string (e.g. a graph output). */

@@ -9,6 +9,7 @@ import { type AnyRule, fillTemplate } from "./define-rule.js";
 import { type Finding, type RelatedInfo, type Severity, type SeveritySetting, jsonDim, severityRank } from "./finding.js";
 import { producingFramework } from "./framework.js";
 import { type ReportDescriptor, type RuleContext, toJsonShape } from "./rule-context.js";
+import { toJson } from "./rule-utils.js";
 
 /** A user-given shape: integers, symbol names, or `null` for "any". */
 export type ShapeSpec = readonly (number | string | null)[];
@@ -88,7 +89,7 @@ export function lint(model: Model, shapes: ShapeResult, options: LintOptions): F
           expected: toJsonShape(d.expected, jsonDim),
           actual: toJsonShape(d.actual, jsonDim),
           condition: d.condition ?? null,
-          fix: d.fix ?? [],
+          fix: (d.fix ?? []).map((s) => ({ ...s, from: toJson(s.from), to: toJson(s.to) })),
           related,
           location: d.location ?? node?.loc ?? { nodeName },
           ...(d.trail !== undefined ? { trail: d.trail } : {}),
