@@ -236,7 +236,8 @@ function truncDiv(num: Dim, den: number): Scalar {
   const q = den > 0 ? num : mul(num, -1);
   const d = Math.abs(den);
   if (sign === "nonneg" || sign === "pos" || sign === "zero") return scalarOfDim(floorDiv(q, d) as Dim);
-  if (sign === "nonpos" || sign === "neg") return scalarOfDim(ceilDiv(q, d));
+  // -floor(-q/d) reads better than the canonical form of ceil(q/d) for a negative q.
+  if (sign === "nonpos" || sign === "neg") return scalarOfDim(mul(floorDiv(mul(q, -1), d), -1));
   return null;
 }
 
@@ -276,7 +277,7 @@ export function truncS(a: Scalar): Scalar {
   if (a.den === 1) return a;
   const sign = signOf(a.num);
   if (sign === "nonneg" || sign === "pos" || sign === "zero") return floorS(a);
-  if (sign === "nonpos" || sign === "neg") return ceilS(a);
+  if (sign === "nonpos" || sign === "neg") return negS(floorS(negS(a)));
   return null;
 }
 
@@ -448,45 +449,44 @@ function linConst(x: Frac): LinForm {
   return { coefs: new Map(), c: x };
 }
 
-/** A linear form `L` with `d >= L` (`side = "lo"`) or `d <= L` (`side = "hi"`), or null. */
-function relax(d: Dim, side: "lo" | "hi", depth: number): LinForm | null {
-  if (typeof d === "number") return linConst(frac(d));
-  if (depth > 8) return null;
-  let acc = linConst(frac(d.c));
-  for (const t of d.terms) {
-    const atomSide = t.coef > 0 ? side : side === "lo" ? "hi" : "lo";
-    let piece: LinForm | null;
-    const a = t.atom;
-    if (a.kind === "sym") piece = { coefs: new Map([[a.name, frac(1)]]), c: frac(0) };
-    else if (a.kind === "floor") {
-      const inner = relax(a.num, atomSide, depth + 1);
-      if (inner === null) return null;
-      piece = linScale(atomSide === "lo" ? linAdd(inner, linConst(frac(-(a.den - 1)))) : inner, frac(1, a.den));
-    } else {
-      // min/max: a constant bound from the arguments' bounds, or one argument's linear bound.
-      const argBounds = a.args.map((x) => bounds(x, depth + 1));
-      const lows = argBounds.map((b) => b.lo);
-      const highs = argBounds.map((b) => b.hi);
-      if (a.kind === "min" && atomSide === "hi") piece = bestArg(a.args, highs, "hi", depth);
-      else if (a.kind === "max" && atomSide === "lo") piece = bestArg(a.args, lows, "lo", depth);
-      else {
-        const v = a.kind === "min" ? Math.min(...lows) : Math.max(...highs);
-        piece = Number.isFinite(v) ? linConst(frac(v)) : null;
-      }
-    }
-    if (piece === null) return null;
-    acc = linAdd(acc, linScale(piece, frac(t.coef)));
-  }
-  return acc;
+/** Most alternative linear bounds kept while relaxing (one per choice of min/max argument). */
+const MAX_CANDIDATES = 16;
+
+function sumCandidates(a: readonly LinForm[], b: readonly LinForm[]): LinForm[] {
+  const out: LinForm[] = [];
+  for (const x of a) for (const y of b) if (out.length < MAX_CANDIDATES) out.push(linAdd(x, y));
+  return out;
 }
 
-function bestArg(args: readonly Dim[], consts: readonly number[], side: "lo" | "hi", depth: number): LinForm | null {
-  // Prefer an argument whose own bound is finite; its linear relaxation keeps correlations.
-  let best = -1;
-  consts.forEach((v, i) => {
-    if (best < 0 || (side === "hi" ? v < consts[best]! : v > consts[best]!)) best = i;
-  });
-  return best < 0 ? null : relax(args[best]!, side, depth + 1);
+/**
+ * Linear forms `L` with `d >= L` (`side = "lo"`) or `d <= L` (`side = "hi"`); each is valid, and
+ * the caller keeps the best. Empty when no bound is found. A `max` bounded from below (or a
+ * `min` from above) may use any of its arguments, so each argument is a candidate.
+ */
+function relax(d: Dim, side: "lo" | "hi", depth: number): LinForm[] {
+  if (typeof d === "number") return [linConst(frac(d))];
+  if (depth > 8) return [];
+  let acc: LinForm[] = [linConst(frac(d.c))];
+  for (const t of d.terms) {
+    const atomSide = t.coef > 0 ? side : side === "lo" ? "hi" : "lo";
+    let pieces: LinForm[];
+    const a = t.atom;
+    if (a.kind === "sym") pieces = [{ coefs: new Map([[a.name, frac(1)]]), c: frac(0) }];
+    else if (a.kind === "floor") {
+      const inner = relax(a.num, atomSide, depth + 1);
+      pieces = inner.map((l) => linScale(atomSide === "lo" ? linAdd(l, linConst(frac(-(a.den - 1)))) : l, frac(1, a.den)));
+    } else if ((a.kind === "max" && atomSide === "lo") || (a.kind === "min" && atomSide === "hi")) {
+      pieces = a.args.flatMap((x) => relax(x, atomSide, depth + 1)).slice(0, MAX_CANDIDATES);
+    } else {
+      // max from above / min from below: only a constant bound from the arguments' bounds.
+      const argBounds = a.args.map((x) => bounds(x, depth + 1));
+      const v = a.kind === "min" ? Math.min(...argBounds.map((b) => b.lo)) : Math.max(...argBounds.map((b) => b.hi));
+      pieces = Number.isFinite(v) ? [linConst(frac(v))] : [];
+    }
+    if (pieces.length === 0) return [];
+    acc = sumCandidates(acc, pieces.map((p) => linScale(p, frac(t.coef))));
+  }
+  return acc;
 }
 
 /** The integer bound of a linear form over symbols in `[1, inf)`: the value is an integer, so round inward. */
@@ -497,17 +497,15 @@ function extreme(l: LinForm, side: "lo" | "hi"): number {
     if (side === "lo" ? v.n < 0 : v.n > 0) return side === "lo" ? -Infinity : Infinity;
     acc = fadd(acc, v);
   }
-  return side === "lo" ? -floorDivInt(-acc.n, acc.d) : floorDivInt(acc.n, acc.d);
+  return (side === "lo" ? -floorDivInt(-acc.n, acc.d) : floorDivInt(acc.n, acc.d)) + 0; // no -0
 }
 
 /** Integer bounds `[lo, hi]` of a dim over positive symbols (possibly infinite). */
 export function bounds(d: Dim, depth = 0): { lo: number; hi: number } {
   if (typeof d === "number") return { lo: d, hi: d };
   try {
-    const l = relax(d, "lo", depth);
-    const h = relax(d, "hi", depth);
-    const lo = l === null ? -Infinity : extreme(l, "lo");
-    const hi = h === null ? Infinity : extreme(h, "hi");
+    const lo = Math.max(-Infinity, ...relax(d, "lo", depth).map((l) => extreme(l, "lo")));
+    const hi = Math.min(Infinity, ...relax(d, "hi", depth).map((h) => extreme(h, "hi")));
     return { lo, hi };
   } catch (e) {
     if (e instanceof DimOverflowError) return { lo: -Infinity, hi: Infinity };

@@ -35,7 +35,10 @@ export class GraphBuilder {
   readonly nodes: Node[] = [];
   readonly initializers = new Map<string, TensorConst>();
   private count = 0;
-  constructor(readonly name = "g") {}
+  readonly name: string;
+  constructor(name = "g") {
+    this.name = name;
+  }
 
   /** A graph input. */
   input(name: string, shape: readonly DimSpec[] | null, dtype: DType = "float32"): string {
@@ -88,7 +91,10 @@ export class GraphBuilder {
 
 /** Readers of a propagation result. */
 export class Run {
-  constructor(readonly r: ShapeResult) {}
+  readonly r: ShapeResult;
+  constructor(r: ShapeResult) {
+    this.r = r;
+  }
   info(name: string) {
     const v = this.r.values.get(name);
     if (!v) throw new Error(`no value ${name}`);
