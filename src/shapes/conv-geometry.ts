@@ -209,7 +209,8 @@ export function resizeScaledLength(i: Dim, scale: number): Dim | null {
 /**
  * The Resize output length that the ONNX Resize-11+ doc text states when `scales` is given with
  * `coordinate_transformation_mode=tf_crop_and_resize`: `floor(i * (roi_end - roi_start) * scale)`.
- * Neither ONNX shape inference nor onnxruntime apply the roi to the length (they use
+ * Computed in double on the stored (float32) roi values. Neither ONNX shape inference nor
+ * onnxruntime apply the roi to the length (they use
  * {@link resizeScaledLength}); this is kept to report the disagreement. Concrete lengths only.
  */
 export function resizeRoiLength(i: number, roiStart: number, roiEnd: number, scale: number): number {

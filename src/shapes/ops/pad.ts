@@ -80,7 +80,9 @@ function inferPad(ctx: InferContext, v: PadVersion): InferResult {
     const i = xs[axis] ?? null;
     const b = pads[j] ?? null;
     const e = pads[axes.length + j] ?? null;
-    out[axis] = i === null || b === null || e === null ? null : requireSize(ctx, add(add(i, b), e), `output length of ${op} on axis ${axis}`, 0);
+    if (i === null || b === null || e === null) out[axis] = null;
+    else if (isConst(b) && isConst(e) && b >= 0 && e >= 0) out[axis] = add(add(i, b), e); // only grows
+    else out[axis] = requireSize(ctx, add(add(i, b), e), `output length of ${op} on axis ${axis}`, 0);
   });
   return [tensor(dtype, out)];
 }

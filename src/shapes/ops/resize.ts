@@ -21,7 +21,7 @@ import type { ShapeDim } from "../../ir/graph.js";
 import { type KeepAspectRatioPolicy, keepAspectRatioSizes, resizeRoiLength, resizeScaledLength } from "../conv-geometry.js";
 import { type InferContext, type InferResult, type OpDef, defineOp } from "../define-op.js";
 import { type TensorInfo, tensor } from "../tensor-info.js";
-import { normalizeAxis } from "./nn-util.js";
+import { normalizeAxis, requireSize } from "./nn-util.js";
 
 /** Whether an optional tensor input is absent, known empty (`[0]`), known non-empty, or unclear. */
 type Presence = "absent" | "empty" | "present" | "unknown";
@@ -134,7 +134,9 @@ function inferResize(ctx: InferContext, slots: ResizeSlots): InferResult {
     if (scale !== null && !(scale > 0)) {
       ctx.contradiction("BAD_INPUT", `${op} scale ${scale} on axis ${a} must be greater than 0`, { input: "scales", axis: a, value: scale });
     }
-    const o = scale === null || i === null ? null : resizeScaledLength(i, scale);
+    let o = scale === null || i === null ? null : resizeScaledLength(i, scale);
+    // Downscaling can round a small size to 0 (floor(i * scale) >= i for scale >= 1).
+    if (scale !== null && scale < 1) o = requireSize(ctx, o, `output length of ${op} on axis ${a}`);
     out[a] = o;
     if (roi && roi.length === 2 * axes.length && isConst(i) && isConst(o) && scale !== null) {
       const start = floatEntry(roi[j]);
