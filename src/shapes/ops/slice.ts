@@ -49,11 +49,29 @@ function effective(v: Dim, d: Dim, lo: number, hiOff: number): Dim | null {
   return null;
 }
 
+/**
+ * `a - b`, distributing over a subtracted `max`/`min` (`a - max(b, c) = min(a - b, a - c)`) so
+ * that e.g. `H - max(0, H - 3)` reads `min(3, H)`.
+ */
+function subDist(a: Dim, b: Dim): Dim {
+  if (!isConst(b) && b.c === 0 && b.terms.length === 1) {
+    const t = b.terms[0]!;
+    if (t.coef === 1 && (t.atom.kind === "max" || t.atom.kind === "min")) {
+      const parts = t.atom.args.map((x) => sub(a, x));
+      return t.atom.kind === "max" ? min(...parts) : max(...parts);
+    }
+  }
+  return sub(a, b);
+}
+
+/** `max(0, x)`, dropping the arguments of a `max` that are provably not positive. */
 function nonNeg(x: Dim): Dim | null {
-  const b = bounds(x);
-  if (b.lo >= 0) return x;
-  if (b.hi <= 0) return 0;
-  return attempt(() => max(0, x));
+  let args: Dim[] = [x];
+  if (!isConst(x) && x.c === 0 && x.terms.length === 1 && x.terms[0]!.coef === 1 && x.terms[0]!.atom.kind === "max") args = [...x.terms[0]!.atom.args];
+  args = args.filter((a) => bounds(a).hi > 0);
+  if (args.length === 0) return 0;
+  if (args.some((a) => bounds(a).lo >= 0)) return attempt(() => (args.length === 1 ? args[0]! : max(...args)));
+  return attempt(() => max(0, ...args));
 }
 
 /** Output length and (for concrete sizes) the index list of one sliced axis. */
@@ -62,7 +80,7 @@ export function sliceAxis(d: Dim, s: Dim, e: Dim, step: number): { len: Dim | nu
   const start = step > 0 ? effective(s, d, 0, 0) : effective(s, d, 0, -1);
   const end = step > 0 ? effective(e, d, 0, 0) : effective(e, d, -1, -1);
   if (start === null || end === null) return { len: null, indices: null };
-  const len = attempt(() => (step > 0 ? nonNeg(ceilDiv(sub(end, start), step)) : nonNeg(ceilDiv(sub(start, end), -step))));
+  const len = attempt(() => (step > 0 ? nonNeg(ceilDiv(subDist(end, start), step)) : nonNeg(ceilDiv(subDist(start, end), -step))));
   const indices = isConst(len) && isConst(start) ? rangeIndices(start, step, len) : null;
   return { len, indices };
 }
