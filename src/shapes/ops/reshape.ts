@@ -44,10 +44,17 @@ function cancel(num: readonly Dim[], den: readonly Dim[]): { k: number; d: numbe
       d *= f;
       continue;
     }
+    // A numerator factor `r*f` leaves `r` on top; one of which `f` is `r` times leaves `r` below.
     const j = syms.findIndex((s) => ratio(s, f) !== null);
-    if (j < 0) return null;
-    k *= ratio(syms[j]!, f)!;
-    syms.splice(j, 1);
+    if (j >= 0) {
+      k *= ratio(syms[j]!, f)!;
+      syms.splice(j, 1);
+      continue;
+    }
+    const i = syms.findIndex((s) => ratio(f, s) !== null);
+    if (i < 0) return null;
+    d *= ratio(f, syms[i]!)!;
+    syms.splice(i, 1);
   }
   if (!Number.isSafeInteger(k) || !Number.isSafeInteger(d)) return null;
   return { k, d, syms };
