@@ -97,6 +97,8 @@ interface Ref {
   readonly call: number;
   readonly output: number;
   readonly path: Path;
+  /** The reference's own JSON value (for its line/column). */
+  readonly obj?: unknown;
   /** Keras 3 records the shape of every consumed tensor. */
   readonly shape?: unknown;
   readonly dtype?: unknown;
@@ -261,7 +263,7 @@ class Builder {
     const outputs = root.kind === "functional" ? this.expandFunctional(scope, null) : this.expandSequential(scope, null);
     for (const p of this.pendingAliases) {
       if (!this.aliases.has(p.key)) {
-        this.fail("DANGLING_INPUT", `reference to output ${p.ref.output} of nested model '${p.ref.layer}' (call ${p.ref.call}), which has no such output`, p.ref.path, undefined);
+        this.fail("DANGLING_INPUT", `reference to output ${p.ref.output} of nested model '${p.ref.layer}' (call ${p.ref.call}), which has no such output`, p.ref.path, p.ref.obj);
       }
     }
     const nodes = this.finishNodes();
@@ -362,8 +364,8 @@ class Builder {
     }
     inRefs.forEach((ref, k) => {
       const e = model.byName.get(ref.layer);
-      if (!e) return this.fail("DANGLING_INPUT", `model '${model.name}' lists input '${ref.layer}', which is not one of its layers`, ref.path);
-      if (!e.isInput) return this.fail("MALFORMED", `model '${model.name}' lists '${ref.layer}' (${e.className}) as an input; only InputLayers can be model inputs`, ref.path);
+      if (!e) return this.fail("DANGLING_INPUT", `model '${model.name}' lists input '${ref.layer}', which is not one of its layers`, ref.path, ref.obj);
+      if (!e.isInput) return this.fail("MALFORMED", `model '${model.name}' lists '${ref.layer}' (${e.className}) as an input; only InputLayers can be model inputs`, ref.path, ref.obj);
       if (scope.inputValues.has(e.name)) return;
       if (callInputs === null) scope.inputValues.set(e.name, this.addGraphInput(e, scope));
       else scope.inputValues.set(e.name, this.addInputNode(e, scope, callInputs[k]!));
@@ -373,7 +375,7 @@ class Builder {
       const calls = e.inbound ?? [];
       calls.forEach((node, j) => {
         const nodePath: Path = [...e.path, "inbound_nodes", j];
-        const { refs, encoding, kwargs, args } = collectRefs(node, nodePath);
+        const { refs, encoding, kwargs, args } = collectRefs(node, nodePath, (msg, p, obj) => this.fail("MALFORMED", msg, p, obj));
         const inputs = refs.map((r) => this.resolveRef(scope, r, encoding === "dict" ? "node3" : "node2"));
         if (e.model) {
           this.expandNested(scope, e, j, inputs);
@@ -488,7 +490,7 @@ class Builder {
     // Keras 3 also writes a single bare triple or a dict {name: triple}.
     const out: Ref[] = [];
     const visit = (x: unknown, p: Path): void => {
-      if (isRefList(x)) out.push({ layer: x[0] as string, call: x[1] as number, output: x[2] as number, path: p });
+      if (isRefList(x)) out.push({ layer: x[0] as string, call: x[1] as number, output: x[2] as number, path: p, obj: x });
       else if (Array.isArray(x)) x.forEach((y, i) => visit(y, [...p, i]));
       else if (isObj(x)) for (const [k, y] of Object.entries(x)) visit(y, [...p, k]);
       else this.fail("MALFORMED", `model '${model}': '${what}' must list [layer, call, output] references, got ${JSON.stringify(x)}`, p);
@@ -505,12 +507,12 @@ class Builder {
   private resolveRef(scope: Scope, ref: Ref, site: "node2" | "node3" | "io"): string {
     const model = scope.model;
     const e = model.byName.get(ref.layer);
-    if (!e) return this.fail("DANGLING_INPUT", `reference to layer '${ref.layer}', which model '${model.name}' does not have`, ref.path);
+    if (!e) return this.fail("DANGLING_INPUT", `reference to layer '${ref.layer}', which model '${model.name}' does not have`, ref.path, ref.obj);
     if (e.isInput) {
-      if (ref.call !== 0 || ref.output !== 0) return this.fail("DANGLING_INPUT", `reference to call ${ref.call}, output ${ref.output} of InputLayer '${ref.layer}', which has only call 0, output 0`, ref.path);
+      if (ref.call !== 0 || ref.output !== 0) return this.fail("DANGLING_INPUT", `reference to call ${ref.call}, output ${ref.output} of InputLayer '${ref.layer}', which has only call 0, output 0`, ref.path, ref.obj);
       let v = scope.inputValues.get(e.name);
       if (v === undefined) {
-        if (!scope.top) return this.fail("DANGLING_INPUT", `nested model '${model.name}' uses InputLayer '${e.name}', which is not in its 'input_layers'`, ref.path);
+        if (!scope.top) return this.fail("DANGLING_INPUT", `nested model '${model.name}' uses InputLayer '${e.name}', which is not in its 'input_layers'`, ref.path, ref.obj);
         v = this.addGraphInput(e, scope);
         scope.inputValues.set(e.name, v);
       }
@@ -521,7 +523,7 @@ class Builder {
     if (e.model) {
       const idx = nestedCallIndex(e, ref.call, saved, site, this.opts.major);
       if (idx === null) {
-        return this.fail("DANGLING_INPUT", `reference to call ${ref.call} of nested model '${ref.layer}', which has ${saved} saved call(s)`, ref.path);
+        return this.fail("DANGLING_INPUT", `reference to call ${ref.call} of nested model '${ref.layer}', which has ${saved} saved call(s)`, ref.path, ref.obj);
       }
       const key = aliasKey(scope.prefix, e.name, idx, ref.output);
       this.pendingAliases.push({ key, ref });
@@ -529,9 +531,9 @@ class Builder {
       return key;
     }
     if (ref.call < 0 || ref.call >= saved) {
-      return this.fail("DANGLING_INPUT", `reference to call ${ref.call} of layer '${ref.layer}', which has ${saved} saved call(s)`, ref.path);
+      return this.fail("DANGLING_INPUT", `reference to call ${ref.call} of layer '${ref.layer}', which has ${saved} saved call(s)`, ref.path, ref.obj);
     }
-    if (ref.output < 0) return this.fail("DANGLING_INPUT", `reference to output ${ref.output} of layer '${ref.layer}'`, ref.path);
+    if (ref.output < 0) return this.fail("DANGLING_INPUT", `reference to output ${ref.output} of layer '${ref.layer}'`, ref.path, ref.obj);
     const name = `${scope.prefix}${callName(e.name, ref.call)}`;
     this.outCount.set(name, Math.max(this.outCount.get(name) ?? 0, ref.output));
     const v = valueName(name, ref.output);
@@ -583,7 +585,11 @@ function isRefList(v: unknown): v is unknown[] {
  * The encoding is decided per node value: a list (Keras 1 3-lists, Keras 2 4-lists) or an
  * `{args, kwargs}` object (Keras 3, also in Keras-3 H5 and TF.js copies).
  */
-function collectRefs(node: unknown, path: Path): { refs: Ref[]; encoding: "list" | "dict"; kwargs: Obj | null; args: unknown[] | null } {
+function collectRefs(
+  node: unknown,
+  path: Path,
+  fail: (message: string, path: Path, obj: unknown) => never,
+): { refs: Ref[]; encoding: "list" | "dict"; kwargs: Obj | null; args: unknown[] | null } {
   const refs: Ref[] = [];
   if (isObj(node)) {
     const leftoverArgs: unknown[] = [];
@@ -592,9 +598,9 @@ function collectRefs(node: unknown, path: Path): { refs: Ref[]; encoding: "list"
         const cfg = v["config"];
         const h = cfg["keras_history"];
         if (!Array.isArray(h) || typeof h[0] !== "string" || !isInt(h[1]) || !isInt(h[2])) {
-          throw new LoadError("MALFORMED", `a __keras_tensor__ without a valid keras_history [layer, call, output]`, { pointer: jsonPointer(p) });
+          return fail("a __keras_tensor__ without a valid keras_history [layer, call, output]", p, v);
         }
-        refs.push({ layer: h[0], call: h[1], output: h[2], path: [...p, "config", "keras_history"], shape: cfg["shape"], dtype: cfg["dtype"] });
+        refs.push({ layer: h[0], call: h[1], output: h[2], path: [...p, "config", "keras_history"], obj: h, shape: cfg["shape"], dtype: cfg["dtype"] });
         return true;
       }
       let found = false;
@@ -613,12 +619,12 @@ function collectRefs(node: unknown, path: Path): { refs: Ref[]; encoding: "list"
     }
     return { refs, encoding: "dict", kwargs: leftoverKwargs, args: leftoverArgs.length > 0 ? leftoverArgs : null };
   }
-  if (!Array.isArray(node)) throw new LoadError("MALFORMED", `an inbound node must be a list of references or an {args, kwargs} object, got ${JSON.stringify(node)?.slice(0, 60)}`, { pointer: jsonPointer(path) });
+  if (!Array.isArray(node)) return fail(`an inbound node must be a list of references or an {args, kwargs} object, got ${JSON.stringify(node)?.slice(0, 60)}`, path, node);
   let kwargs: Obj | null = null;
   const walk = (v: unknown, p: Path): void => {
     if (Array.isArray(v) && v[0] === "_CONSTANT_VALUE" && v[1] === -1) return; // a constant operand, not an edge
     if (isRefList(v)) {
-      refs.push({ layer: v[0] as string, call: v[1] as number, output: v[2] as number, path: p });
+      refs.push({ layer: v[0] as string, call: v[1] as number, output: v[2] as number, path: p, obj: v });
       const kw = v[3];
       if (isObj(kw)) {
         for (const [k, x] of Object.entries(kw)) {

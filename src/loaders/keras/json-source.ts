@@ -113,7 +113,7 @@ export function parseJsonSource(rawText: string, what: string): JsonSource {
     const pos = positionIn(starts, offset);
     const code = e ? printParseErrorCode(e.error) : "ValueExpected";
     const near = JSON.stringify(text.slice(offset, offset + 20));
-    throw new LoadError("MALFORMED", `${what} is not valid JSON: ${describeJsonError(code)} at line ${pos.line}, column ${pos.column} (near ${near})`, { byteOffset: offset, line: pos.line, column: pos.column });
+    throw new LoadError("MALFORMED", `${what} is not valid JSON: ${describeJsonError(code)} at line ${pos.line}, column ${pos.column} (near ${near})`, { line: pos.line, column: pos.column });
   }
   const offsets = new WeakMap<object, number>();
   const value = toValue(root, offsets, nanOffsets);

@@ -57,11 +57,13 @@ export async function readKerasArchive(path: string, size: number): Promise<Kera
     zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    if (/end of central directory record signature not found/.test(msg)) {
+    if (/end of central directory record signature not found/i.test(msg)) {
       const cut = await startsWithLocalHeader(path).catch(() => false);
       throw new LoadError(
         cut ? "TRUNCATED" : "MALFORMED",
-        cut ? `zip archive is cut off: it starts like a .keras archive but its end-of-central-directory record is missing (${size} bytes)` : `not a readable zip archive: ${msg}`,
+        cut
+          ? `zip archive is cut off: it starts with a zip member but its end-of-central-directory record is missing (${size} bytes)`
+          : `not a readable zip archive: no end-of-central-directory record (${size} bytes)`,
         { byteOffset: size },
       );
     }
@@ -80,7 +82,9 @@ export async function readKerasArchive(path: string, size: number): Promise<Kera
       }
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      throw new LoadError("MALFORMED", `the zip's central directory is damaged: ${msg}`, { byteOffset: size });
+      // yauzl's cursor is the offset of the central-directory record it failed to read.
+      const at = (zip as unknown as { readEntryCursor: unknown }).readEntryCursor;
+      throw new LoadError("MALFORMED", `not a readable zip archive: ${msg}`, { byteOffset: typeof at === "number" ? at : size });
     }
     if (config === null) {
       const shown = names.slice(0, 8).join(", ") + (names.length > 8 ? `, ... (${names.length} members)` : "");

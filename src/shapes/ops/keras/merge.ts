@@ -103,6 +103,9 @@ function broadcastAxis(ctx: InferContext, entries: readonly { dim: ShapeDim; inp
   const constant = dims.find((d) => isConst(d));
   if (constant !== undefined) return constant;
   if (dims.every((d) => dimEquals(d, dims[0]!))) return dims[0]!;
+  // The batch axis of Keras tensors: separate inputs get separate batch symbols, which Keras
+  // assumes equal (its static shape says None); keep the first instead of max(...).
+  if (axis === 0) return dims[0]!;
   // Neither side is provably 1: whenever the broadcast is legal the result is the larger one.
   return max(...dims);
 }
