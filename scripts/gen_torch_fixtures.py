@@ -243,12 +243,28 @@ class PoolCeil(nn.Module):
         self.max_k2s2p1 = nn.MaxPool2d(2, stride=2, padding=1, ceil_mode=True)
         self.max_k3s4p1 = nn.MaxPool2d(3, stride=4, padding=1, ceil_mode=True)
         self.max_k3s2p1 = nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)
-        self.avg_k3s3p1 = nn.AvgPool2d(3, stride=3, padding=1, ceil_mode=True)
         self.avg_k2s2p1 = nn.AvgPool2d(2, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+        self.avg_k3s3p1 = nn.AvgPool2d(3, stride=3, padding=1, ceil_mode=True, count_include_pad=False)
 
     def forward(self, x):
         return (self.max_k3s3p1(x), self.max_k2s2p1(x), self.max_k3s4p1(x), self.max_k3s2p1(x),
-                self.avg_k3s3p1(x), self.avg_k2s2p1(x))
+                self.avg_k2s2p1(x), self.avg_k3s3p1(x))
+
+
+class AvgPoolCeilPad(nn.Module):
+    """AvgPool2d(ceil_mode=True, padding=1) with the default count_include_pad=True. The torch 1.13
+    exporter writes an explicit Pad followed by an unpadded ceil-mode AveragePool; the last-window
+    rule then sees no padding, so the graph returns one more than PyTorch where the rule matters
+    (5 -> 3 instead of 2 for k3 s3). onnxruntime's default Pad fusion folds the Pad back into the
+    pool's pads and so happens to give PyTorch's size; with optimizations off it gives the graph's."""
+
+    def __init__(self):
+        super().__init__()
+        self.avg_k3s3p1 = nn.AvgPool2d(3, stride=3, padding=1, ceil_mode=True)
+        self.avg_k2s2p1 = nn.AvgPool2d(2, stride=2, padding=1, ceil_mode=True)
+
+    def forward(self, x):
+        return self.avg_k3s3p1(x), self.avg_k2s2p1(x)
 
 
 class UpsampleNearest(nn.Module):
@@ -382,13 +398,17 @@ EXPORTS = [
          runs=[img(33), img(31, 48)],
          about="resnet_odd exported at opset 11"),
     dict(name="pool_ceil", make=PoolCeil, opset=17, dynamic=DYN_HW,
-         outputs=["max_k3s3p1", "max_k2s2p1", "max_k3s4p1", "max_k3s2p1", "avg_k3s3p1", "avg_k2s2p1"],
+         outputs=["max_k3s3p1", "max_k2s2p1", "max_k3s4p1", "max_k3s2p1", "avg_k2s2p1", "avg_k3s3p1"],
          runs=[img(5), img(7), img(10), img(6, 9), img(11, 8), img(4)],
-         about="MaxPool2d/AvgPool2d with ceil_mode=True at sizes where the last-window rule matters (peers.md 2.2: (5,3,3,1) -> 2, (7,2,2,1) -> 4, (10,3,4,1) -> 3), opset 17"),
+         about="MaxPool2d and AvgPool2d(count_include_pad=False) with ceil_mode=True at sizes where the last-window rule matters (peers.md 2.2: (5,3,3,1) -> 2, (7,2,2,1) -> 4, (10,3,4,1) -> 3), opset 17"),
     dict(name="pool_ceil_op11", make=PoolCeil, opset=11, dynamic=DYN_HW,
-         outputs=["max_k3s3p1", "max_k2s2p1", "max_k3s4p1", "max_k3s2p1", "avg_k3s3p1", "avg_k2s2p1"],
+         outputs=["max_k3s3p1", "max_k2s2p1", "max_k3s4p1", "max_k3s2p1", "avg_k2s2p1", "avg_k3s3p1"],
          runs=[img(5), img(7), img(10), img(9, 13)],
          about="pool_ceil exported at opset 11"),
+    dict(name="avgpool_ceil_pad", make=AvgPoolCeilPad, opset=13, dynamic=DYN_HW, outputs=["avg_k3s3p1", "avg_k2s2p1"],
+         runs=[img(5), img(7), img(6), img(11, 8), img(10, 9)],
+         graph_differs="AvgPool2d with padding, ceil_mode=True and count_include_pad=True is exported as Pad + AveragePool(pads 0, ceil_mode 1): the last-window rule no longer sees the padding, so the graph gives ceil((H+2-k)/s)+1 without the decrement (5 -> 3 for k3 s3, 7 -> 5 for k2 s2) where PyTorch gives 2 and 4",
+         about="AvgPool2d(3,3,padding=1,ceil_mode=True) and AvgPool2d(2,2,padding=1,ceil_mode=True) with count_include_pad=True: the exporter's Pad + AveragePool changes the output size"),
     dict(name="upsample_nearest", make=UpsampleNearest, opset=13, dynamic=DYN_NHW, outputs=["up", "pool_up"],
          runs=[img(16), img(23), img(10, 7, 2)],
          about="nn.Upsample(scale_factor=2) and F.interpolate(scale_factor=2) after MaxPool2d(2) (Resize with scales); 23 -> 46 and 23 -> 11 -> 22"),
@@ -396,7 +416,7 @@ EXPORTS = [
          runs=[img(16), img(23), img(9, 12)],
          about="upsample_nearest exported at opset 11"),
     dict(name="convt_variants", make=ConvTVariants, opset=17,
-         dynamic={"a": {0: "N", 2: "L"}, "b": {0: "N", 2: "H", 3: "W"}, "c": {0: "N", 2: "D", 3: "H", 4: "W"}},
+         dynamic={"a": {0: "N", 2: "L"}, "b": {0: "N", 2: "H", 3: "W"}, "c": {0: "N", 2: "D", 3: "Hc", 4: "Wc"}},
          inputs=["a", "b", "c"], outputs=["t1", "t1d", "t2", "t3"],
          runs=[{"a": [1, 4, 5], "b": [1, 4, 5, 6], "c": [1, 2, 3, 4, 5]},
                {"a": [2, 4, 1], "b": [2, 4, 1, 1], "c": [2, 2, 1, 1, 1]},
@@ -478,35 +498,46 @@ def export(model, spec, path):
 ORT_SCRIPT = r"""
 const ort = require("onnxruntime-node");
 const jobs = JSON.parse(require("fs").readFileSync(0, "utf8"));
+
+function feedsFor(shapes) {
+  const feeds = {};
+  for (const [name, dims] of Object.entries(shapes)) {
+    const n = dims.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = ((i * 7919) % 1000) / 1000;
+    feeds[name] = new ort.Tensor("float32", data, dims);
+  }
+  return feeds;
+}
+
+async function runOnce(session, shapes) {
+  try {
+    const out = await session.run(feedsFor(shapes));
+    const outputs = {};
+    for (const name of session.outputNames) outputs[name] = Array.from(out[name].dims);
+    return { outputs, error: null, node: null, op: null, mismatch: null };
+  } catch (e) {
+    const msg = String(e && e.message ? e.message : e);
+    const m = /running (\w+) node\. Name:'([^']*)'/.exec(msg);
+    // The two sizes that disagree: Concat says "Axis 2 has mismatched dimensions of 32 and 33",
+    // broadcasting ops say "... 33 by 40".
+    const c = /Axis (\d+) has mismatched dimensions of (\d+) and (\d+)/.exec(msg);
+    const b = /broadcast an axis by a dimension other than 1\. (\d+) by (\d+)/.exec(msg);
+    const mismatch = c ? { axis: Number(c[1]), dims: [Number(c[2]), Number(c[3])] } : b ? { axis: null, dims: [Number(b[1]), Number(b[2])] } : null;
+    return { outputs: null, error: msg.trim(), node: m ? m[2] : null, op: m ? m[1] : null, mismatch };
+  }
+}
+
 (async () => {
   const results = [];
   for (const job of jobs) {
-    const session = await ort.InferenceSession.create(job.model, { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 3 });
+    const options = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
+    // The graph as written (no rewrites) is the record; the default-optimized session is run too,
+    // because its graph rewrites (e.g. Pad fusion into a ceil-mode pool) can change sizes.
+    const raw = await ort.InferenceSession.create(job.model, { ...options, graphOptimizationLevel: "disabled" });
+    const opt = await ort.InferenceSession.create(job.model, { ...options, graphOptimizationLevel: "all" });
     const runs = [];
-    for (const shapes of job.runs) {
-      const feeds = {};
-      for (const [name, dims] of Object.entries(shapes)) {
-        const n = dims.reduce((a, b) => a * b, 1);
-        const data = new Float32Array(n);
-        for (let i = 0; i < n; i++) data[i] = ((i * 7919) % 1000) / 1000;
-        feeds[name] = new ort.Tensor("float32", data, dims);
-      }
-      try {
-        const out = await session.run(feeds);
-        const outputs = {};
-        for (const name of session.outputNames) outputs[name] = Array.from(out[name].dims);
-        runs.push({ outputs, error: null, node: null, op: null, mismatch: null });
-      } catch (e) {
-        const msg = String(e && e.message ? e.message : e);
-        const m = /running (\w+) node\. Name:'([^']*)'/.exec(msg);
-        // The two sizes that disagree: Concat says "Axis 2 has mismatched dimensions of 32 and 33",
-        // broadcasting ops say "... 33 by 40".
-        const c = /Axis (\d+) has mismatched dimensions of (\d+) and (\d+)/.exec(msg);
-        const b = /broadcast an axis by a dimension other than 1\. (\d+) by (\d+)/.exec(msg);
-        const mismatch = c ? { axis: Number(c[1]), dims: [Number(c[2]), Number(c[3])] } : b ? { axis: null, dims: [Number(b[1]), Number(b[2])] } : null;
-        runs.push({ outputs: null, error: msg.trim(), node: m ? m[2] : null, op: m ? m[1] : null, mismatch });
-      }
-    }
+    for (const shapes of job.runs) runs.push({ raw: await runOnce(raw, shapes), optimized: await runOnce(opt, shapes) });
     results.push(runs);
   }
   process.stdout.write(JSON.stringify(results));
@@ -545,8 +576,11 @@ def export_all(specs, out_dir, sidecars=True):
     ort_results = run_ort([{"model": path, "runs": spec["runs"]} for spec, path, _ in records])
     problems = []
     for (spec, path, runs), ort_runs in zip(records, ort_results):
-        for i, (run, o) in enumerate(zip(runs, ort_runs)):
+        for i, (run, both) in enumerate(zip(runs, ort_runs)):
+            o = both["raw"]
             run["onnxruntime"] = o
+            if both["optimized"]["outputs"] != o["outputs"] or (both["optimized"]["error"] is None) != (o["error"] is None):
+                run["onnxruntime_optimized"] = both["optimized"]
             same = (run["error"] is None) == (o["error"] is None) and (run["error"] is not None or run["outputs"] == o["outputs"])
             run["graph_matches_torch"] = same
             if not same and "graph_differs" not in spec and "onnxruntime_differs" not in spec:
