@@ -11,6 +11,9 @@
  *   so values beyond 2^53 are rounded to the nearest double. BigInt arithmetic would make every
  *   elementwise kernel generic over two number types for no gain on shape subgraphs.
  * - `bool` -> `Uint8Array` of 0/1.
+ * - `float16` / `bfloat16` -> `Float32Array` holding values representable in that format: kernels
+ *   compute as for float32 and {@link roundToDType} rounds every result once (round to nearest
+ *   even), which is what a half-precision kernel computing in float32 and storing does.
  */
 import type { DType } from "../ir/dtype.js";
 
@@ -18,6 +21,8 @@ import type { DType } from "../ir/dtype.js";
 export type KernelDType =
   | "float32"
   | "float64"
+  | "float16"
+  | "bfloat16"
   | "int8"
   | "uint8"
   | "int16"
@@ -55,6 +60,8 @@ export interface FloatTensor extends Tensor {
 const KERNEL_DTYPES: ReadonlySet<string> = new Set<KernelDType>([
   "float32",
   "float64",
+  "float16",
+  "bfloat16",
   "int8",
   "uint8",
   "int16",
@@ -71,20 +78,22 @@ export function isKernelDType(d: DType | string | null | undefined): d is Kernel
   return d !== null && d !== undefined && KERNEL_DTYPES.has(d);
 }
 
-/** True for float32 / float64. */
+/** True for the floating-point types. */
 export function isFloatDType(d: KernelDType): boolean {
-  return d === "float32" || d === "float64";
+  return d === "float32" || d === "float64" || d === "float16" || d === "bfloat16";
 }
 
 /** True for the signed and unsigned integer types (not bool). */
 export function isIntDType(d: KernelDType): boolean {
-  return d !== "float32" && d !== "float64" && d !== "bool";
+  return !isFloatDType(d) && d !== "bool";
 }
 
 /** Allocate zeroed storage of `n` elements for a dtype. */
 export function allocData(dtype: KernelDType, n: number): TensorData {
   switch (dtype) {
     case "float32":
+    case "float16":
+    case "bfloat16":
       return new Float32Array(n);
     case "float64":
     case "int64":
@@ -187,4 +196,40 @@ export function randomFloat(dims: readonly number[], seed: number, lo = -1, hi =
   const data = new Float32Array(sizeOf(dims));
   for (let i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * rnd();
   return { dtype: "float32", dims: [...dims], data };
+}
+
+/** Round a double to the nearest value with `bits` significand bits (incl. the implicit one), ties to even. */
+function roundSignificand(v: number, bits: number, minExp: number, max: number): number {
+  if (!Number.isFinite(v) || v === 0) return v;
+  const a = Math.abs(v);
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  // Subnormals share the quantum of the smallest normal exponent.
+  const q = 2 ** (Math.max(e, minExp) - (bits - 1));
+  const m = a / q;
+  const f = Math.floor(m);
+  const d = m - f;
+  const r = (d > 0.5 || (d === 0.5 && f % 2 === 1) ? f + 1 : f) * q;
+  const out = r > max ? Infinity : r;
+  return v < 0 ? -out : out;
+}
+
+/** Nearest IEEE binary16 value (ties to even; 65520 and beyond round to infinity). */
+export function roundToHalf(v: number): number {
+  return roundSignificand(v, 11, -14, 65504);
+}
+
+/** Nearest bfloat16 value (ties to even). */
+export function roundToBfloat16(v: number): number {
+  return roundSignificand(v, 8, -126, 3.3895313892515355e38);
+}
+
+/** Round a float16/bfloat16 tensor's elements to its format, in place; other dtypes untouched. */
+export function roundToDType(t: Tensor): Tensor {
+  if (t.dtype !== "float16" && t.dtype !== "bfloat16") return t;
+  const f = t.dtype === "float16" ? roundToHalf : roundToBfloat16;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) d[i] = f(d[i] as number);
+  return t;
 }
