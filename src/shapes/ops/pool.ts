@@ -12,13 +12,22 @@
  *
  * Deliberate choice (D11): we follow the current spec for every opset, because the rule is a fix
  * of the shared inference function, not a new op version, and PyTorch (the main producer of
- * ceil_mode pools) always had it. onnx < 1.16 inference (Debian's onnx 1.12) and onnxruntime's
- * `PoolAttributes::ComputeOutputSize` lack it; where that changes the size a
- * `runtime-divergence` fact with id `D11` carries both values. None of the onnx 1.12 backend test
+ * ceil_mode pools) always had it; onnxruntime-node 1.30 follows it too (checked on 808 1-D
+ * MaxPool/AveragePool cases). onnx < 1.16 inference (Debian's onnx 1.12) and older onnxruntime
+ * releases (`PoolAttributes::ComputeOutputSize` without the rule, in the sources peers.md read)
+ * lack it; where that changes the size a `runtime-divergence` fact with id `D11` carries both
+ * values (`onnxInferenceBefore1_16`, `onnxruntimeOlder`). None of the onnx 1.12 backend test
  * cases (`test_maxpool_2d_ceil`, `test_averagepool_2d_ceil`: 4 -> 2) tells the two apart.
+ *
+ * A second divergence, id `ort-pad-fusion`: PyTorch exports `AvgPool2d(padding=p, ceil_mode=True)`
+ * as a Pad node followed by AveragePool with zero pads. onnxruntime's PadFusion optimizer folds
+ * the Pad into the pool's pads, after which the last-window rule counts from the unpadded input:
+ * for 5 -> Pad(1, 1) -> 7 -> AveragePool(k3, s3, ceil) the file means 3 (onnxruntime with
+ * optimizations disabled: 3), optimized onnxruntime and the PyTorch module give 2
+ * (test/fixtures/torch/pool_ceil.onnx). We compute the file's meaning and record both.
  */
-import { type Dim, isConst } from "../../ir/dim.js";
-import type { ShapeDim } from "../../ir/graph.js";
+import { type Dim, isConst, sub } from "../../ir/dim.js";
+import type { Graph, ShapeDim } from "../../ir/graph.js";
 import { convTransposeOutput, poolOutputCeil, samePadTotal, sameOutput, splitPad } from "../conv-geometry.js";
 import { type InferContext, type InferResult, type OpDef, defineOp } from "../define-op.js";
 import { tensor } from "../tensor-info.js";
@@ -75,6 +84,9 @@ function inferPool(ctx: InferContext, opts: PoolOptions): InferResult {
   if (w === null) return result([...out, ...new Array<ShapeDim>(n).fill(null)]);
   checkPadsWithAutoPad(ctx, w);
   const ceil = opts.ceilMode && ctx.int("ceil_mode", 0) !== 0;
+  // PyTorch exports AvgPool with padding as Pad + AveragePool(pads 0); onnxruntime folds the Pad
+  // back, and with ceil_mode the last-window rule then counts from the unpadded input.
+  const fused = ceil && w.autoPad === "NOTSET" ? fusablePad(ctx, n) : null;
   for (let j = 0; j < n; j++) {
     const axis = 2 + j;
     const k = w.kernel[j]!;
@@ -94,13 +106,77 @@ function inferPool(ctx: InferContext, opts: PoolOptions): InferResult {
     }
     const { o, legacy } = pooledLength(i, k, s, d, pb, pe, w.autoPad, ceil);
     if (legacy !== null && !alwaysEqual(o, legacy)) {
-      ctx.fact("runtime-divergence", { id: "D11", axis, input: i, kernel: k, stride: s, dilation: d, pads: [pb, pe], spec: o, pytorch: o, onnxInferenceBefore1_16: legacy, onnxruntime: legacy });
+      ctx.fact("runtime-divergence", {
+        id: "D11",
+        axis,
+        input: i,
+        kernel: k,
+        stride: s,
+        dilation: d,
+        pads: [pb, pe],
+        spec: o,
+        pytorch: o,
+        onnxruntime: o,
+        onnxInferenceBefore1_16: legacy,
+        onnxruntimeOlder: legacy,
+      });
+    }
+    if (fused) {
+      const [fb, fe] = [fused.begin[j]!, fused.end[j]!];
+      const folded = pooledLength(sub(i, fb + fe), k, s, d, pb + fb, pe + fe, "NOTSET", true).o;
+      if (!alwaysEqual(o, folded)) {
+        ctx.fact("runtime-divergence", { id: "ort-pad-fusion", axis, padNode: fused.node, pads: [fb, fe], spec: o, onnxruntimeOptimized: folded, onnxruntimeUnoptimized: o });
+      }
     }
     ctx.fact("pool", { op, axis, input: i, kernel: k, stride: s, dilation: d, pads: [pb, pe], autoPad: w.autoPad, ceilMode: ceil, output: o });
     // SAME gives ceil(i/s) >= 1 for every positive i: no constraint to record.
     out.push(w.autoPad === "SAME_UPPER" || w.autoPad === "SAME_LOWER" ? o : requireSize(ctx, o, `output length of ${op} on axis ${axis}`));
   }
   return result(out);
+}
+
+/** Element values of a constant: an initializer, or a `Constant` node's `value` / `value_ints`. */
+function constantValues(graph: Graph, name: string): readonly number[] | null {
+  const init = graph.initializers.get(name);
+  if (init) return init.values ?? null;
+  const producer = graph.nodes.find((n) => n.outputs.includes(name));
+  if (producer?.opType !== "Constant" || (producer.domain !== "" && producer.domain !== "ai.onnx")) return null;
+  const v = producer.attrs.get("value");
+  if (v?.type === "tensor") return v.value.values ?? null;
+  const ints = producer.attrs.get("value_ints");
+  return ints?.type === "ints" ? ints.value : null;
+}
+
+/**
+ * The spatial pads of a Pad node that onnxruntime's PadFusion would fold into this pool
+ * (onnxruntime/core/optimizer/pad_fusion.cc): a constant-mode Pad with zero fill, constant
+ * non-negative pads that leave N and C alone, no `axes` input, whose only consumer is this pool,
+ * which has explicit `pads`, auto_pad NOTSET and a single output. `null` when it would not fuse.
+ */
+function fusablePad(ctx: InferContext, n: number): { begin: number[]; end: number[]; node: string } | null {
+  const g = ctx.graph;
+  const x = ctx.node.inputs[0];
+  if (!x || ctx.node.attrs.get("pads") === undefined || ctx.node.outputs.filter((o) => o !== "").length > 1) return null;
+  const pad = g.nodes.find((m) => m.outputs.includes(x));
+  if (!pad || pad.opType !== "Pad" || (pad.domain !== "" && pad.domain !== "ai.onnx") || pad.inputs.length > 3) return null;
+  const mode = pad.attrs.get("mode");
+  if (mode !== undefined && !(mode.type === "string" && mode.value === "constant")) return null;
+  if (g.nodes.some((m) => m !== ctx.node && m.inputs.includes(x)) || g.outputs.some((o) => o.name === x)) return null;
+  let pads: readonly number[] | null;
+  const padsAttr = pad.attrs.get("pads");
+  if (pad.inputs[1]) {
+    pads = constantValues(g, pad.inputs[1]);
+    const fill = pad.inputs[2] ? constantValues(g, pad.inputs[2]) : [0];
+    if (fill === null || fill.some((v) => v !== 0)) return null;
+  } else {
+    pads = padsAttr?.type === "ints" ? padsAttr.value : null;
+    const value = pad.attrs.get("value");
+    if (value?.type === "float" && value.value !== 0) return null;
+  }
+  const r = n + 2;
+  if (pads === null || pads.length !== 2 * r || pads.some((v) => v < 0 || !Number.isInteger(v))) return null;
+  if (pads[0] !== 0 || pads[1] !== 0 || pads[r] !== 0 || pads[r + 1] !== 0) return null;
+  return { begin: pads.slice(2, r), end: pads.slice(r + 2), node: pad.name };
 }
 
 const POOL_BASE = ["auto_pad", "kernel_shape", "pads", "strides"];

@@ -39,7 +39,7 @@ describe("pool shapes", () => {
     }
   });
 
-  it("D11: records the sizes onnx < 1.16 and onnxruntime compute without the last-window rule", () => {
+  it("D11: records the sizes onnx < 1.16 and older onnxruntime compute without the last-window rule", () => {
     const r = pool("MaxPool", [1, 1, 5, 5], { kernel_shape: [3, 3], strides: [3, 3], pads: [1, 1, 1, 1], ceil_mode: 1 });
     expect(r.shape("y")).toBe("[1, 1, 2, 2]");
     expect(r.factsOf("runtime-divergence", "D11")[0]).toEqual({
@@ -52,8 +52,9 @@ describe("pool shapes", () => {
       pads: [1, 1],
       spec: 2,
       pytorch: 2,
+      onnxruntime: 2,
       onnxInferenceBefore1_16: 3,
-      onnxruntime: 3,
+      onnxruntimeOlder: 3,
     });
     // Symbolic: the fact carries both expressions; they agree on some sizes only.
     const s = pool("AveragePool", [1, 1, "L"], { kernel_shape: [3], strides: [3], pads: [1, 1], ceil_mode: 1 });
@@ -128,5 +129,46 @@ describe("pool shapes", () => {
     });
     expect(v.shape()).toBe("[1, 1, S, 5]");
     expect(runOp({ op: "MaxUnpool", opset: 11, inputs: [[1, 1, 2, 2], [1, 1, 2, 2], [4]], attrs: { kernel_shape: [2, 2] } }).shape()).toBe("[1, 1, ?, ?]");
+  });
+});
+
+describe("Pad + ceil_mode pool (onnxruntime PadFusion)", () => {
+  it("computes the file's meaning and records what optimized onnxruntime computes", () => {
+    // The PyTorch 1.13 export of AvgPool2d(k, k, padding=1, ceil_mode=True, count_include_pad=True).
+    const padValues = { type: "tensor" as const, value: { name: "p", dtype: "int64" as const, dims: [8], data: { kind: "none" as const }, values: [0, 0, 1, 1, 0, 0, 1, 1] } };
+    const r = infer({
+      opset: 13,
+      inputs: { x: [1, 1, 5, "W"] },
+      nodes: [
+        node("Constant", [], ["pads"], { value: padValues }),
+        node("Pad", ["x", "pads"], ["xp"], { mode: "constant" }, "/avg/Pad"),
+        node("AveragePool", ["xp"], ["y3"], { kernel_shape: [3, 3], strides: [3, 3], pads: [0, 0, 0, 0], ceil_mode: 1 }),
+      ],
+    });
+    // 5 -> Pad(1, 1) -> 7 -> AveragePool(k3, s3, ceil_mode): windows at 0, 3, 6 all start in the input.
+    // onnxruntime-node 1.30 gives 3 with optimizations off and 2 with them (PadFusion), as PyTorch.
+    expect(r.shape("y3")).toBe("[1, 1, 3, floor((W + 1)/3) + 1]");
+    const f = r.factsOf("runtime-divergence", "ort-pad-fusion");
+    expect(f[0]).toEqual({ id: "ort-pad-fusion", axis: 2, padNode: "/avg/Pad", pads: [1, 1], spec: 3, onnxruntimeOptimized: 2, onnxruntimeUnoptimized: 3 });
+    // Symbolic width: the folded size is PyTorch's rule on the unpadded input.
+    const folded = f[1]!["onnxruntimeOptimized"] as Parameters<typeof evalDim>[0];
+    for (let w = 1; w <= 30; w++) expect(evalDim(folded, { W: w }), `W=${w}`).toBe(torchPool(w, 3, 3, 1, 1, true));
+  });
+
+  it("does not fuse a Pad with other consumers, non-zero fill, or padding on N/C", () => {
+    const base = {
+      inputs: { x: [1, 1, 5, 5] as DimSpec[] },
+      nodes: [node("Pad", ["x", "p"], ["xp"]), node("AveragePool", ["xp"], ["y"], { kernel_shape: [3, 3], strides: [3, 3], pads: [0, 0, 0, 0], ceil_mode: 1 })],
+    };
+    const fused = infer({ ...base, initializers: { p: { dims: [8], dtype: "int64", values: [0, 0, 1, 1, 0, 0, 1, 1] } } });
+    expect(fused.factsOf("runtime-divergence", "ort-pad-fusion").length).toBe(2);
+    const nc = infer({ ...base, initializers: { p: { dims: [8], dtype: "int64", values: [1, 0, 1, 1, 0, 0, 1, 1] } } });
+    expect(nc.factsOf("runtime-divergence", "ort-pad-fusion")).toEqual([]);
+    const shared = infer({
+      ...base,
+      initializers: { p: { dims: [8], dtype: "int64", values: [0, 0, 1, 1, 0, 0, 1, 1] } },
+      nodes: [...base.nodes, node("Relu", ["xp"], ["z"])],
+    });
+    expect(shared.factsOf("runtime-divergence", "ort-pad-fusion")).toEqual([]);
   });
 });
