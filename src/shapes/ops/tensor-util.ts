@@ -4,7 +4,7 @@
  * building results that carry element values.
  */
 import { compareDims } from "../../ir/dim-compare.js";
-import { type Dim, dimEquals, isConst, mulDims, sub } from "../../ir/dim.js";
+import { type Dim, dimEquals, isConst, mulDims, sub, symbolsOf } from "../../ir/dim.js";
 import type { DType } from "../../ir/dtype.js";
 import type { Shape, ShapeDim } from "../../ir/graph.js";
 import type { InferContext } from "../define-op.js";
@@ -120,6 +120,8 @@ export function provablyDifferent(a: Dim, b: Dim): boolean {
   if (isConst(diff)) return diff !== 0;
   const { lo, hi } = bounds(diff);
   if (lo > 0 || hi < 0) return true;
+  // The residue-class decision can only say "never" for a difference in one symbol.
+  if (symbolsOf(diff).size !== 1) return false;
   return compareDims(a, b, { budget: 4096 }).verdict === "never";
 }
 
