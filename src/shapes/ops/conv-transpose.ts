@@ -38,7 +38,10 @@ const ATTRS = ["auto_pad", "dilations", "group", "kernel_shape", "output_padding
  * corresponding stride/dilation" (onnx PR #2343); PyTorch enforces `op < max(s, d)` ("output
  * padding must be smaller than either stride or dilation"); Keras enforces `op < s`. A value no
  * reading accepts (`op >= max(s, d)`) is a contradiction; `s <= op < d` is accepted by PyTorch
- * only and recorded as a divergence. ONNX inference and onnxruntime check neither.
+ * only and recorded as a divergence. ONNX inference checks neither; onnxruntime-node 1.30 rejects
+ * both when the node runs (verified: "output_padding[0] (2) must be less than max(stride,
+ * dilation)", and for s=1, d=4, op=3 "Computed output shape is inconsistent with input spatial
+ * dimensions"), i.e. it accepts exactly `op < s`, as Keras does.
  */
 function checkOutputPadding(ctx: InferContext, axis: number, op: number, s: number, d: number): void {
   if (op < s) return;
@@ -47,14 +50,23 @@ function checkOutputPadding(ctx: InferContext, axis: number, op: number, s: numb
     outputPadding: op,
     stride: s,
     dilation: d,
-    onnx: "must be less than the corresponding stride/dilation (text only; ONNX inference and onnxruntime do not check)",
+    onnx: "must be less than the corresponding stride/dilation (text only; ONNX inference does not check)",
     pytorchMax: Math.max(s, d) - 1,
     kerasMax: s - 1,
   };
   if (op >= Math.max(s, d)) {
-    ctx.contradiction("OUTPUT_PADDING_OUT_OF_RANGE", `${ctx.node.opType} output_padding ${op} on axis ${axis} is not less than its stride ${s} (or dilation ${d})`, data);
+    ctx.contradiction("OUTPUT_PADDING_OUT_OF_RANGE", `${ctx.node.opType} output_padding ${op} on axis ${axis} is not less than its stride ${s} (or dilation ${d})`, {
+      ...data,
+      onnxruntime: "rejected at run time (1.30: output_padding must be less than max(stride, dilation))",
+    });
   } else {
-    ctx.fact("runtime-divergence", { id: "D8", ...data, pytorch: "accepted (op < max(stride, dilation))", keras: "rejected (op < stride)" });
+    ctx.fact("runtime-divergence", {
+      id: "D8",
+      ...data,
+      pytorch: "accepted (op < max(stride, dilation))",
+      keras: "rejected (op < stride)",
+      onnxruntime: "rejected at run time (1.30: Computed output shape is inconsistent with input spatial dimensions)",
+    });
   }
 }
 
@@ -122,7 +134,8 @@ function inferConvTranspose(ctx: InferContext): InferResult {
   if (w === null || outputPadding === null || !checkAtLeast(ctx, "output_padding", outputPadding, 0)) return unknownSpatial();
   checkPadsWithAutoPad(ctx, w);
 
-  // output_shape: spatial form (spec), or the N, C, spatial form onnxruntime also accepts (D6).
+  // output_shape: spatial form (spec), or the N, C, spatial form that real files contain and the
+  // onnxruntime kernel reads (D6); we take its spatial part and record the divergence.
   let outputShape: readonly number[] | null = null;
   const osAttr = ctx.ints("output_shape");
   if (osAttr && osAttr.length > 0) {
@@ -134,7 +147,9 @@ function inferConvTranspose(ctx: InferContext): InferResult {
         outputShape: osAttr,
         spatial: outputShape,
         onnxInference: "rejected (Attribute output_shape has incorrect size)",
-        onnxruntime: "accepted: the last n entries are used",
+        // Verified with onnxruntime-node 1.30: the session fails to load, because loading runs
+        // ONNX shape inference; ORT's kernel alone would use the last n entries.
+        onnxruntime: "rejected at load (1.30 runs ONNX shape inference); its kernel uses the last n entries",
       });
     } else {
       ctx.contradiction("BAD_ATTRIBUTE", `output_shape of ${op} has ${osAttr.length} values; expected ${n} (spatial) or ${n + 2}`, {

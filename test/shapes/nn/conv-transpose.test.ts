@@ -90,7 +90,7 @@ describe("ConvTranspose shapes", () => {
     expect(convT([1, 1, 3], [1, 1, 3], { strides: [2], output_shape: [6], auto_pad: "SAME_UPPER" }).factsOf("runtime-divergence", "D5")).toEqual([]);
   });
 
-  it("D6: accepts output_shape with N and C (as onnxruntime does) and records it", () => {
+  it("D6: accepts output_shape with N and C (the onnxruntime kernel reads it; its loader rejects it) and records it", () => {
     const r = convT([1, 2, 3, 3], [2, 1, 3, 3], { strides: [2, 2], output_shape: [1, 1, 7, 8] });
     expect(r.shape("y")).toBe("[1, 1, 7, 8]");
     expect(r.factsOf("runtime-divergence", "D6")).toMatchObject([{ id: "D6", outputShape: [1, 1, 7, 8], spatial: [7, 8] }]);

@@ -65,7 +65,7 @@ CASES = [
          ours=[1, 1, 24, 24], reason="D4: spec SAME means o = i*s; onnx inference clamps the pad at 0 and gives F = s(i-1) + ek"),
     # D6: output_shape with N and C: onnx 1.12 returns no shape, onnxruntime uses the spatial part.
     case("convt_output_shape_full_form_D6", "ConvTranspose", [[1, 2, 3, 3], [2, 1, 3, 3]], dict(strides=[2, 2], output_shape=[1, 1, 7, 8]),
-         ours=[1, 1, 7, 8], reason="D6: onnxruntime accepts output_shape of rank+2 and uses its spatial part; onnx inference gives up"),
+         ours=[1, 1, 7, 8], reason="D6: the onnxruntime kernel reads the spatial part of a rank+2 output_shape (onnxruntime 1.30 still refuses to load it: its ONNX inference rejects the size); onnx 1.12 inference gives up"),
     # D10: output_shape beyond F + op (the backend test's [10, 8] > F = [9, 7]).
     case("convt_output_shape_D10", "ConvTranspose", [[1, 1, 3, 3], [1, 2, 3, 3]], dict(strides=[3, 2], output_shape=[10, 8])),
     # --- Pools
