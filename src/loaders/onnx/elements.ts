@@ -308,6 +308,58 @@ export function decodePayload(bytes: Uint8Array, encoding: InlineEncoding, dtype
   }
 }
 
+/**
+ * Raw little-endian elements of the common fixed-width dtypes straight to numbers, reading the
+ * (possibly unaligned) bytes in place from `buf` at `start`; `null` for other dtypes. The length must already have
+ * been checked. This is the load-time path for small constants: one allocation per tensor.
+ */
+export function rawNumbers(buf: Uint8Array, start: number, dtype: DType, count: number): { values: number[]; inexact: boolean } | null {
+  const dv = new DataView(buf.buffer, buf.byteOffset + start, buf.byteLength - start);
+  const values = new Array<number>(count);
+  let inexact = false;
+  switch (dtype) {
+    case "float32":
+      for (let i = 0; i < count; i++) values[i] = dv.getFloat32(i * 4, true);
+      break;
+    case "float64":
+      for (let i = 0; i < count; i++) values[i] = dv.getFloat64(i * 8, true);
+      break;
+    case "int64":
+    case "uint64":
+      for (let i = 0; i < count; i++) {
+        const lo = dv.getUint32(i * 8, true);
+        const hi = dtype === "int64" ? dv.getInt32(i * 8 + 4, true) : dv.getUint32(i * 8 + 4, true);
+        const v = hi * 4294967296 + lo;
+        // |v| < 2^53 is exact; beyond, the sum rounds once to the nearest double.
+        if (v > 9007199254740991 || v < -9007199254740991) inexact = true;
+        values[i] = v;
+      }
+      break;
+    case "int32":
+      for (let i = 0; i < count; i++) values[i] = dv.getInt32(i * 4, true);
+      break;
+    case "uint32":
+      for (let i = 0; i < count; i++) values[i] = dv.getUint32(i * 4, true);
+      break;
+    case "int16":
+      for (let i = 0; i < count; i++) values[i] = dv.getInt16(i * 2, true);
+      break;
+    case "uint16":
+      for (let i = 0; i < count; i++) values[i] = dv.getUint16(i * 2, true);
+      break;
+    case "int8":
+      for (let i = 0; i < count; i++) values[i] = dv.getInt8(i);
+      break;
+    case "uint8":
+    case "bool":
+      for (let i = 0; i < count; i++) values[i] = dv.getUint8(i);
+      break;
+    default:
+      return null;
+  }
+  return { values, inexact };
+}
+
 /** Elements as plain numbers; 64-bit integers beyond 2^53 are rounded and flagged `inexact`. */
 export function toNumbers(data: TensorData): { values: number[]; inexact: boolean } {
   if (Array.isArray(data)) throw new Error("string tensors have no numeric values");
@@ -322,5 +374,8 @@ export function toNumbers(data: TensorData): { values: number[]; inexact: boolea
     }
     return { values, inexact };
   }
-  return { values: Array.from(data as ArrayLike<number>), inexact: false };
+  const src = data as ArrayLike<number>;
+  const values = new Array<number>(src.length);
+  for (let i = 0; i < src.length; i++) values[i] = src[i]!;
+  return { values, inexact: false };
 }

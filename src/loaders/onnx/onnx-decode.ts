@@ -21,7 +21,7 @@ import {
   type ValueInfo,
 } from "../../ir/graph.js";
 import { LoadError } from "../load-error.js";
-import { type InlineEncoding, decodePayload, elementCount, rawByteLength, toNumbers } from "./elements.js";
+import { type InlineEncoding, decodePayload, elementCount, rawByteLength, rawNumbers, toNumbers } from "./elements.js";
 import { WT_I32, WT_LEN, WT_VARINT, type WireReader } from "./wire-reader.js";
 
 /** Dims above this (2^40) or below 0 are rejected as `ABSURD_DIM`. */
@@ -48,9 +48,13 @@ interface TensorFields {
   /** Inline payload: field, range; `multi` when the field appeared more than once (unpacked). */
   inline: { encoding: InlineEncoding; offset: number; length: number; multi: boolean } | null;
   dataLocation: number;
-  external: Map<string, string>;
-  /** Offset of the tag of each payload field, for error locations. */
+  /** external_data entries; created when the first one is seen. */
+  external: Map<string, string> | null;
+  /** Offset of the tag of the payload field, for error locations. */
   payloadTag: number;
+  /** Offset of the first dim outside [0, 2^40] (-1: none), reported once the name is known. */
+  badDimAt: number;
+  badDim: number;
 }
 
 const TYPED_FIELDS: Readonly<Record<number, InlineEncoding>> = {
@@ -63,12 +67,17 @@ const TYPED_FIELDS: Readonly<Record<number, InlineEncoding>> = {
   11: "uint64_data",
 };
 
+const FIELD_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(TYPED_FIELDS).map(([f, e]) => [f, `TensorProto.${e === "raw" ? "raw_data" : e}`]),
+);
+
 /** Wire type of one unpacked element of each typed field (packed form is WT_LEN). */
 const ELEMENT_WIRE: Readonly<Record<number, number>> = { 4: WT_I32, 5: WT_VARINT, 7: WT_VARINT, 10: 1, 11: WT_VARINT };
 
-function checkDim(v: number, at: number, what: string): number {
+/** `v` when it is a sane dim, else ABSURD_DIM; `what` names the owner (built only on error). */
+function checkDim(v: number, at: number, what: string | (() => string)): number {
   if (v < 0 || v > MAX_DIM) {
-    throw new LoadError("ABSURD_DIM", `${what} has dim ${v}, outside [0, 2^40]`, { byteOffset: at });
+    throw new LoadError("ABSURD_DIM", `${typeof what === "string" ? what : what()} has dim ${v}, outside [0, 2^40]`, { byteOffset: at });
   }
   return v;
 }
@@ -77,8 +86,14 @@ function checkDim(v: number, at: number, what: string): number {
 export function readTensor(ctx: DecodeContext, end: number, what: string): TensorConst {
   const r = ctx.r;
   const start = r.pos;
-  const f: TensorFields = { name: "", dims: [], dtypeCode: 0, inline: null, dataLocation: 0, external: new Map(), payloadTag: start };
-  const dimAt: number[] = [];
+  const f: TensorFields = { name: "", dims: [], dtypeCode: 0, inline: null, dataLocation: 0, external: null, payloadTag: start, badDimAt: -1, badDim: 0 };
+  const dim = (v: number, at: number): void => {
+    if ((v < 0 || v > MAX_DIM) && f.badDimAt < 0) {
+      f.badDimAt = at;
+      f.badDim = v;
+    }
+    f.dims.push(v);
+  };
   let stringSpan: { start: number; stop: number; broken: boolean } | null = null;
   while (r.tag(end, "TensorProto")) {
     const field = r.field;
@@ -87,15 +102,15 @@ export function readTensor(ctx: DecodeContext, end: number, what: string): Tenso
         if (r.wire === WT_LEN) {
           const stop = r.len(end, "TensorProto.dims");
           while (r.pos < stop) {
-            dimAt.push(r.pos);
+            const at = r.pos;
             r.varint(stop);
-            f.dims.push(r.int64);
+            dim(r.int64, at);
           }
         } else {
           r.expect(WT_VARINT, "TensorProto.dims");
-          dimAt.push(r.tagPos);
+          const at = r.tagPos;
           r.varint(end);
-          f.dims.push(r.int64);
+          dim(r.int64, at);
         }
         break;
       case 2: // data_type
@@ -118,7 +133,7 @@ export function readTensor(ctx: DecodeContext, end: number, what: string): Tenso
           else if (r.field === 2 && r.wire === WT_LEN) value = r.string(stop, "StringStringEntryProto.value");
           else r.skip(stop, "StringStringEntryProto field");
         }
-        f.external.set(key, value);
+        (f.external ??= new Map()).set(key, value);
         break;
       }
       case 14: // data_location: DEFAULT = 0, EXTERNAL = 1
@@ -143,19 +158,20 @@ export function readTensor(ctx: DecodeContext, end: number, what: string): Tenso
       case 10:
       case 11: {
         const encoding = TYPED_FIELDS[field]!;
+        const fieldName = FIELD_NAMES[field]!;
         const tagAt = r.tagPos;
         let offset: number;
         let length: number;
         if (r.wire === WT_LEN) {
-          const stop = r.len(end, `TensorProto.${encoding}`);
+          const stop = r.len(end, fieldName);
           offset = r.pos;
           length = stop - r.pos;
           r.pos = stop; // the payload itself is never read here
         } else {
           // One unpacked element of a typed repeated field.
-          if (field === 9 || r.wire !== ELEMENT_WIRE[field]) r.expect(field === 9 ? WT_LEN : ELEMENT_WIRE[field]!, `TensorProto.${encoding}`);
+          if (field === 9 || r.wire !== ELEMENT_WIRE[field]) r.expect(field === 9 ? WT_LEN : ELEMENT_WIRE[field]!, fieldName);
           offset = r.pos;
-          r.skip(end, `TensorProto.${encoding}`);
+          r.skip(end, fieldName);
           length = r.pos - offset;
         }
         if (f.inline === null) {
@@ -170,32 +186,33 @@ export function readTensor(ctx: DecodeContext, end: number, what: string): Tenso
       }
       default:
         // segment (3), doc_string (12), metadata_props (16), future fields
-        r.skip(end, `TensorProto field ${field}`);
+        r.skip(end, "TensorProto field");
     }
   }
   if (stringSpan !== null && f.inline === null) {
     f.inline = { encoding: "string_data", offset: stringSpan.start, length: stringSpan.stop - stringSpan.start, multi: stringSpan.broken };
     f.payloadTag = stringSpan.start;
   }
-  return finishTensor(ctx, f, dimAt, start, what);
+  return finishTensor(ctx, f, start, what);
 }
 
-function finishTensor(ctx: DecodeContext, f: TensorFields, dimAt: number[], start: number, what: string): TensorConst {
-  const label = f.name ? `${what} '${f.name}'` : what;
+function finishTensor(ctx: DecodeContext, f: TensorFields, start: number, what: string): TensorConst {
+  // Built only for messages: this runs once per tensor.
+  const label = (): string => (f.name ? `${what} '${f.name}'` : what);
   const dtype = dtypeFromOnnx(f.dtypeCode);
   if (dtype === null) {
-    throw new LoadError("MALFORMED", `${label} has unknown data_type ${f.dtypeCode} (known: 0..26)`, { byteOffset: start });
+    throw new LoadError("MALFORMED", `${label()} has unknown data_type ${f.dtypeCode} (known: 0..26)`, { byteOffset: start });
   }
-  f.dims.forEach((d, i) => checkDim(d, dimAt[i] ?? start, label));
+  if (f.badDimAt >= 0) checkDim(f.badDim, f.badDimAt, label);
   const count = elementCount(f.dims);
   if (!Number.isSafeInteger(count)) {
-    throw new LoadError("ABSURD_DIM", `${label} has ${f.dims.join("x")} elements, more than 2^53`, { byteOffset: start });
+    throw new LoadError("ABSURD_DIM", `${label()} has ${f.dims.join("x")} elements, more than 2^53`, { byteOffset: start });
   }
   let data: TensorDataLocation;
   if (f.dataLocation === 1) {
-    data = externalLocation(f, label, start);
+    data = externalLocation(f, label(), start);
   } else if (f.dataLocation !== 0) {
-    throw new LoadError("MALFORMED", `${label} has data_location ${f.dataLocation} (0 = inline, 1 = external)`, { byteOffset: start });
+    throw new LoadError("MALFORMED", `${label()} has data_location ${f.dataLocation} (0 = inline, 1 = external)`, { byteOffset: start });
   } else if (f.inline === null || f.inline.multi) {
     data = { kind: "none" };
   } else {
@@ -203,7 +220,7 @@ function finishTensor(ctx: DecodeContext, f: TensorFields, dimAt: number[], star
     if (f.inline.encoding === "raw") {
       const need = rawByteLength(dtype, count);
       if (need !== null && need !== f.inline.length) {
-        throw new LoadError("MALFORMED", `${label}: raw_data holds ${f.inline.length} bytes but ${f.dims.join("x") || "scalar"} ${dtype} needs ${need}`, {
+        throw new LoadError("MALFORMED", `${label()}: raw_data holds ${f.inline.length} bytes but ${f.dims.join("x") || "scalar"} ${dtype} needs ${need}`, {
           byteOffset: f.payloadTag,
         });
       }
@@ -211,13 +228,21 @@ function finishTensor(ctx: DecodeContext, f: TensorFields, dimAt: number[], star
   }
   const t: { -readonly [K in keyof TensorConst]: TensorConst[K] } = { name: f.name, dtype, dims: f.dims, data };
   if (f.inline !== null && f.dataLocation === 0 && count <= SMALL_TENSOR_LIMIT && hasNumericValues(dtype)) {
-    const bytes = f.inline.multi ? null : ctx.r.bytes(f.inline.offset, f.inline.offset + f.inline.length);
-    const decoded = bytes
-      ? decodePayload(bytes, f.inline.encoding, dtype, count, f.inline.offset)
-      : decodeUnpacked(ctx, f, dtype, count, start);
-    const { values, inexact } = toNumbers(decoded);
-    t.values = values;
-    if (inexact) t.inexact = true;
+    const inline = f.inline;
+    // Fast path: raw fixed-width elements read in place (the length was checked above).
+    let num: ReturnType<typeof rawNumbers> = null;
+    if (inline.encoding === "raw" && !inline.multi) {
+      const { buf, at } = ctx.r.region(inline.offset, inline.length);
+      num = rawNumbers(buf, at, dtype, count);
+    }
+    if (num === null) {
+      const decoded = inline.multi
+        ? decodeUnpacked(ctx, f, dtype, count, start)
+        : decodePayload(ctx.r.bytes(inline.offset, inline.offset + inline.length), inline.encoding, dtype, count, inline.offset);
+      num = toNumbers(decoded);
+    }
+    t.values = num.values;
+    if (num.inexact) t.inexact = true;
   }
   return t;
 }
@@ -264,10 +289,10 @@ function decodeUnpacked(ctx: DecodeContext, f: TensorFields, dtype: DType, count
 }
 
 function externalLocation(f: TensorFields, label: string, start: number): TensorDataLocation {
-  const location = f.external.get("location");
+  const location = f.external?.get("location");
   if (!location) throw new LoadError("MALFORMED", `${label} has data_location EXTERNAL but no 'location' entry in external_data`, { byteOffset: start });
   const num = (key: string): number | null => {
-    const s = f.external.get(key);
+    const s = f.external?.get(key);
     if (s === undefined) return null;
     if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) {
       throw new LoadError("MALFORMED", `${label} has external_data ${key}='${s}', not a non-negative integer`, { byteOffset: start });
@@ -296,7 +321,7 @@ function readValueInfo(ctx: DecodeContext, end: number): ValueInfo {
       const t = readType(ctx, stop, name);
       dtype = t.dtype;
       shape = t.shape;
-    } else r.skip(end, `ValueInfoProto field ${r.field}`);
+    } else r.skip(end, "ValueInfoProto field");
   }
   return { name, dtype, shape };
 }
@@ -320,9 +345,9 @@ function readType(ctx: DecodeContext, end: number, valueName: string): { dtype: 
           r.expect(WT_LEN, "TypeProto.Tensor.shape");
           const shapeEnd = r.len(stop, "TensorShapeProto");
           shape = readShape(ctx, shapeEnd, valueName);
-        } else r.skip(stop, `TypeProto.Tensor field ${r.field}`);
+        } else r.skip(stop, "TypeProto.Tensor field");
       }
-    } else r.skip(end, `TypeProto field ${r.field}`);
+    } else r.skip(end, "TypeProto field");
   }
   return { dtype, shape };
 }
@@ -332,7 +357,7 @@ function readShape(ctx: DecodeContext, end: number, valueName: string): Shape {
   const dims: ShapeDim[] = [];
   while (r.tag(end, "TensorShapeProto")) {
     if (r.field !== 1) {
-      r.skip(end, `TensorShapeProto field ${r.field}`);
+      r.skip(end, "TensorShapeProto field");
       continue;
     }
     r.expect(WT_LEN, "TensorShapeProto.dim");
@@ -343,12 +368,13 @@ function readShape(ctx: DecodeContext, end: number, valueName: string): Shape {
       if (r.field === 1) {
         r.expect(WT_VARINT, "Dimension.dim_value");
         r.varint(stop);
-        d = checkDim(r.int64, dimAt, `value '${valueName}' axis ${dims.length}`);
+        const axis = dims.length;
+        d = checkDim(r.int64, dimAt, () => `value '${valueName}' axis ${axis}`);
       } else if (r.field === 2) {
         r.expect(WT_LEN, "Dimension.dim_param");
         const p = r.string(stop, "Dimension.dim_param");
         d = p === "" ? null : (sym(p) as Dim);
-      } else r.skip(stop, `Dimension field ${r.field}`); // denotation (3)
+      } else r.skip(stop, "Dimension field"); // denotation (3)
     }
     dims.push(d);
   }
@@ -411,14 +437,15 @@ function readAttribute(ctx: DecodeContext, end: number, nodeName: string, gs: Gr
   let f = 0;
   let i = 0;
   let s = "";
-  const floats: number[] = [];
-  const ints: number[] = [];
-  const strings: string[] = [];
-  const tensors: TensorConst[] = [];
-  const graphs: Graph[] = [];
+  // Lists are created on first use: most attributes have one kind of value.
+  let floats: number[] | null = null;
+  let ints: number[] | null = null;
+  let strings: string[] | null = null;
+  let tensors: TensorConst[] | null = null;
+  let graphs: Graph[] | null = null;
   let t: TensorConst | null = null;
   let g: Graph | null = null;
-  const pending: { field: number; pos: number; stop: number }[] = [];
+  let pending: { field: number; pos: number; stop: number }[] | null = null;
   while (r.tag(end, "AttributeProto")) {
     const field = r.field;
     if (firstKind === null && FIELD_KIND[field] !== undefined) firstKind = FIELD_KIND[field]!;
@@ -448,15 +475,17 @@ function readAttribute(ctx: DecodeContext, end: number, nodeName: string, gs: Gr
       case 7: // floats: unpacked in onnx files (proto2), packed accepted
         if (r.wire === WT_LEN) {
           const stop = r.len(end, "AttributeProto.floats");
+          floats ??= [];
           while (r.pos < stop) floats.push(r.float32(stop, "AttributeProto.floats"));
         } else {
           r.expect(WT_I32, "AttributeProto.floats");
-          floats.push(r.float32(end, "AttributeProto.floats"));
+          (floats ??= []).push(r.float32(end, "AttributeProto.floats"));
         }
         break;
       case 8: // ints
         if (r.wire === WT_LEN) {
           const stop = r.len(end, "AttributeProto.ints");
+          ints ??= [];
           while (r.pos < stop) {
             r.varint(stop);
             ints.push(r.int64);
@@ -464,42 +493,42 @@ function readAttribute(ctx: DecodeContext, end: number, nodeName: string, gs: Gr
         } else {
           r.expect(WT_VARINT, "AttributeProto.ints");
           r.varint(end);
-          ints.push(r.int64);
+          (ints ??= []).push(r.int64);
         }
         break;
       case 9:
         r.expect(WT_LEN, "AttributeProto.strings");
-        strings.push(r.string(end, "AttributeProto.strings"));
+        (strings ??= []).push(r.string(end, "AttributeProto.strings"));
         break;
       case 5:
       case 6:
       case 10:
       case 11: {
         // Tensors and graphs are read after the name is known, for better messages.
-        r.expect(WT_LEN, `AttributeProto field ${field}`);
-        const stop = r.len(end, `AttributeProto field ${field}`);
-        pending.push({ field, pos: r.pos, stop });
+        r.expect(WT_LEN, "AttributeProto tensor/graph field");
+        const stop = r.len(end, "AttributeProto tensor/graph field");
+        (pending ??= []).push({ field, pos: r.pos, stop });
         r.pos = stop;
         break;
       }
       default:
-        r.skip(end, `AttributeProto field ${field}`);
+        r.skip(end, "AttributeProto field");
     }
   }
   const label = `attribute '${name}' of node '${nodeName}'`;
-  for (const p of pending) {
+  for (const p of pending ?? []) {
     r.pos = p.pos;
     if (p.field === 5 || p.field === 10) {
       const tensor = readTensor(ctx, p.stop, `tensor of ${label}`);
       if (p.field === 5) t = tensor;
-      else tensors.push(tensor);
+      else (tensors ??= []).push(tensor);
     } else {
       if (gs.depth + 1 > MAX_GRAPH_DEPTH) {
         throw new LoadError("MALFORMED", `graphs nested deeper than ${MAX_GRAPH_DEPTH} levels`, { byteOffset: p.pos });
       }
       const graph = readGraph(ctx, p.stop, { depth: gs.depth + 1, scope: [...gs.scope, `${nodeName}/${name}`] });
       if (p.field === 6) g = graph;
-      else graphs.push(graph);
+      else (graphs ??= []).push(graph);
     }
     r.pos = p.stop;
   }
@@ -517,21 +546,21 @@ function readAttribute(ctx: DecodeContext, end: number, nodeName: string, gs: Gr
     case "string":
       return [name, { type: "string", value: s }];
     case "floats":
-      return [name, { type: "floats", value: floats }];
+      return [name, { type: "floats", value: floats ?? [] }];
     case "ints":
-      return [name, { type: "ints", value: ints }];
+      return [name, { type: "ints", value: ints ?? [] }];
     case "strings":
-      return [name, { type: "strings", value: strings }];
+      return [name, { type: "strings", value: strings ?? [] }];
     case "tensor":
       if (t === null) throw new LoadError("MALFORMED", `${label} has type TENSOR but no tensor (field 5)`, { byteOffset: start });
       return [name, { type: "tensor", value: t }];
     case "tensors":
-      return [name, { type: "tensors", value: tensors }];
+      return [name, { type: "tensors", value: tensors ?? [] }];
     case "graph":
       if (g === null) throw new LoadError("MALFORMED", `${label} has type GRAPH but no graph (field 6)`, { byteOffset: start });
       return [name, { type: "graph", value: g }];
     case "graphs":
-      return [name, { type: "graphs", value: graphs }];
+      return [name, { type: "graphs", value: graphs ?? [] }];
     case "unsupported":
       // Sparse tensors and type protos are kept visible (never dropped silently) but not decoded.
       return [name, { type: "json", value: { unsupportedOnnxAttributeType: typeCode || null } }];
@@ -548,13 +577,14 @@ interface RawNode {
   inputs: string[];
   outputs: string[];
   attrs: Map<string, Attr>;
+  /** `[start, stop)` payload ranges of the attribute fields, read once the name is final. */
+  attrRanges: number[];
   offset: number;
-  end: number;
 }
 
 function readNodeHeader(ctx: DecodeContext, end: number): RawNode {
   const r = ctx.r;
-  const n: RawNode = { name: "", opType: "", domain: "", inputs: [], outputs: [], attrs: new Map(), offset: r.pos, end };
+  const n: RawNode = { name: "", opType: "", domain: "", inputs: [], outputs: [], attrs: new Map(), attrRanges: [], offset: r.pos };
   while (r.tag(end, "NodeProto")) {
     switch (r.field) {
       case 1:
@@ -577,10 +607,17 @@ function readNodeHeader(ctx: DecodeContext, end: number): RawNode {
         r.expect(WT_LEN, "NodeProto.domain");
         n.domain = r.string(end, "NodeProto.domain");
         break;
+      case 5: {
+        // attribute: read once the node's name is final (it labels errors and nested scopes).
+        r.expect(WT_LEN, "NodeProto.attribute");
+        const stop = r.len(end, "NodeProto.attribute");
+        n.attrRanges.push(r.pos, stop);
+        r.pos = stop;
+        break;
+      }
       default:
-        // attribute (5) is read once the node's name is final; doc_string (6), overload (8),
-        // metadata_props (9), device_configurations (10) are skipped.
-        r.skip(end, `NodeProto field ${r.field}`);
+        // doc_string (6), overload (8), metadata_props (9), device_configurations (10)
+        r.skip(end, "NodeProto field");
     }
   }
   return n;
@@ -588,14 +625,10 @@ function readNodeHeader(ctx: DecodeContext, end: number): RawNode {
 
 function readNodeAttributes(ctx: DecodeContext, n: RawNode, nodeName: string, gs: GraphScope): void {
   const r = ctx.r;
-  r.pos = n.offset;
-  while (r.tag(n.end, "NodeProto")) {
-    if (r.field === 5) {
-      r.expect(WT_LEN, "NodeProto.attribute");
-      const stop = r.len(n.end, "NodeProto.attribute");
-      const [name, attr] = readAttribute(ctx, stop, nodeName, gs);
-      n.attrs.set(name, attr);
-    } else r.skip(n.end, `NodeProto field ${r.field}`);
+  for (let k = 0; k < n.attrRanges.length; k += 2) {
+    r.pos = n.attrRanges[k]!;
+    const [name, attr] = readAttribute(ctx, n.attrRanges[k + 1]!, nodeName, gs);
+    n.attrs.set(name, attr);
   }
 }
 
@@ -662,7 +695,7 @@ export function readGraphFields(ctx: DecodeContext, end: number, parts: GraphPar
       }
       default:
         // doc_string (10), quantization_annotation (14), metadata_props (16)
-        r.skip(end, `GraphProto field ${r.field}`);
+        r.skip(end, "GraphProto field");
     }
   }
 }
@@ -682,7 +715,7 @@ function readSparse(ctx: DecodeContext, end: number): TensorConst {
       const at = r.tagPos;
       r.varint(end);
       dims.push(checkDim(r.int64, at, "sparse initializer"));
-    } else r.skip(end, `SparseTensorProto field ${r.field}`);
+    } else r.skip(end, "SparseTensorProto field");
   }
   if (values === null) throw new LoadError("MALFORMED", "sparse initializer without values", { byteOffset: start });
   return { name: values.name, dtype: values.dtype, dims, data: { kind: "none" } };

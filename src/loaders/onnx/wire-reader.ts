@@ -23,7 +23,7 @@ export interface ByteSource {
   /**
    * A view starting at `offset` that covers at least `[offset, offset + length)` (clamped to
    * the size) and may extend further. It is only valid until the next call, so one
-   * {@link WireReader} should own a source.
+   * {@link WireReader} should own a source. Implementations return Node Buffers.
    */
   view(offset: number, length: number): Uint8Array;
   /** Bytes actually read from storage so far (statistics, for tests and the benchmark). */
@@ -36,8 +36,9 @@ export class BufferSource implements ByteSource {
   readonly size: number;
   private readonly bytes: Uint8Array;
   constructor(bytes: Uint8Array) {
-    // A plain Uint8Array view, so that a Node Buffer's `slice()` (a view, not a copy) never leaks in.
-    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+    // A Buffer view over the same memory (no copy): strings decode natively from it. Copies out
+    // of it are always made with the Uint8Array copy constructor, never Buffer's view-`slice`.
+    this.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     this.size = bytes.length;
   }
   view(offset: number, length: number): Uint8Array {
@@ -63,7 +64,8 @@ const MIN_WINDOW = 1024;
 export class FileSource implements ByteSource {
   readonly size: number;
   private readonly fd: number;
-  private win = new Uint8Array(MAX_WINDOW);
+  // A Buffer, so that strings decode natively from it without creating views.
+  private win: Uint8Array = Buffer.allocUnsafeSlow(MAX_WINDOW);
   private winStart = 0;
   private winLen = 0;
   private nextSize = MIN_WINDOW;
@@ -91,7 +93,7 @@ export class FileSource implements ByteSource {
     const sequential = offset === this.winStart + this.winLen;
     this.nextSize = sequential ? Math.min(MAX_WINDOW, this.nextSize * 2) : MIN_WINDOW;
     const n = Math.min(Math.max(want, this.nextSize), this.size - offset);
-    const buf = n <= MAX_WINDOW ? this.win : new Uint8Array(n);
+    const buf = n <= MAX_WINDOW ? this.win : Buffer.allocUnsafeSlow(n);
     const got = n > 0 ? readFully(this.fd, buf, n, offset) : 0;
     this.read += got;
     if (buf === this.win) {
@@ -149,15 +151,30 @@ export class WireReader {
   }
 
   /**
-   * The bytes `[pos, pos + n)` as a view (valid until the next read through this reader). All
+   * Make the cached buffer cover `[pos, pos + n)` and return the index of `pos` in it. All
    * access to the source goes through here so that the cached view is never stale.
    */
-  viewAt(pos: number, n: number): Uint8Array {
+  private cover(pos: number, n: number): number {
     const i = pos - this.bufStart;
-    if (i >= 0 && i + n <= this.buf.length) return this.buf.subarray(i, i + n);
+    if (i >= 0 && i + n <= this.buf.length) return i;
     this.buf = this.src.view(pos, n);
     this.bufStart = pos;
-    return this.buf.subarray(0, n);
+    return 0;
+  }
+
+  /**
+   * Make `[pos, pos + n)` readable in place: returns the current buffer and the index of `pos`
+   * in it (valid until the next read through this reader). Avoids creating a view.
+   */
+  region(pos: number, n: number): { buf: Uint8Array; at: number } {
+    const at = this.cover(pos, n);
+    return { buf: this.buf, at };
+  }
+
+  /** The bytes `[pos, pos + n)` as a view (valid until the next read through this reader). */
+  viewAt(pos: number, n: number): Uint8Array {
+    const i = this.cover(pos, n);
+    return this.buf.subarray(i, i + n);
   }
 
   /** Error for a read that would pass `end`. */
@@ -272,8 +289,8 @@ export class WireReader {
   /** A little-endian float32 (wire type 5). */
   float32(end: number, what: string): number {
     const at = this.fixed(4, end, what);
-    const v = this.viewAt(at, 4);
-    return new DataView(v.buffer, v.byteOffset, 4).getFloat32(0, true);
+    const i = this.cover(at, 4);
+    return (this.buf as Buffer).readFloatLE(i);
   }
 
   /** The bytes `[start, stop)`, copied out of the window. */
@@ -284,13 +301,17 @@ export class WireReader {
   /** A length-delimited UTF-8 string (the tag has been read). */
   string(end: number, what: string): string {
     const stop = this.len(end, what);
-    const s = stop === this.pos ? "" : decoder.decode(this.viewAt(this.pos, stop - this.pos));
+    const n = stop - this.pos;
+    let s = "";
+    if (n > 0) {
+      const i = this.cover(this.pos, n);
+      // Sources hand out Buffers: decode in place (invalid UTF-8 becomes U+FFFD, as TextDecoder does).
+      s = (this.buf as Buffer).toString("utf8", i, i + n);
+    }
     this.pos = stop;
     return s;
   }
 }
-
-const decoder = new TextDecoder("utf-8", { fatal: false });
 
 /** Decode the packed varints of `bytes` into signed 64-bit values as (lo, hi) pairs. */
 export function forEachPackedVarint(bytes: Uint8Array, at: number, fn: (lo: number, hi: number) => void): void {

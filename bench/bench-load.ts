@@ -1,0 +1,283 @@
+/**
+ * `npm run bench:load`: time ONNX load + shape propagation on a ResNet-like model with ~1,500
+ * nodes and ~300 MB of weights, each run in a fresh child process (wall time in the child and
+ * peak RSS from `process.resourceUsage().maxRSS`), median of 5. When Debian's Python onnx is
+ * available, `onnx.load` + `onnx.shape_inference.infer_shapes` is timed on the same file.
+ *
+ * The model is generated into a temporary directory (never committed) by a small streaming
+ * protobuf encoder below: the weights are written in chunks, so generating them does not need
+ * 300 MB of memory. Targets: < 100 ms and < 150 MB peak RSS.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const RUNS = 5;
+const TARGET_MS = 100;
+const TARGET_RSS_MB = 150;
+const PYTHON = "/usr/bin/python3";
+
+// ---------------------------------------------------------------------------------------------
+// Minimal streaming protobuf encoding (field numbers from onnx.proto).
+
+function varint(v: number): number[] {
+  const out: number[] = [];
+  let x = v;
+  while (x >= 0x80) {
+    out.push((x % 0x80) | 0x80);
+    x = Math.floor(x / 0x80);
+  }
+  out.push(x);
+  return out;
+}
+
+const utf8 = new TextEncoder();
+const tag = (field: number, wire: number) => varint(field * 8 + wire);
+const fVarint = (field: number, v: number) => [...tag(field, 0), ...varint(v)];
+const fBytes = (field: number, b: ArrayLike<number>) => [...tag(field, 2), ...varint(b.length), ...Array.from(b)];
+const fString = (field: number, s: string) => fBytes(field, utf8.encode(s));
+
+/** A value info: ValueInfoProto {name = 1, type = 2 {tensor_type = 1 {elem_type = 1, shape = 2}}}. */
+function valueInfo(field: number, name: string, shape: (number | string)[]): number[] {
+  const dims = shape.flatMap((d) => fBytes(1, typeof d === "number" ? fVarint(1, d) : fString(2, d)));
+  const tensorType = [...fVarint(1, 1), ...fBytes(2, dims)];
+  return fBytes(field, [...fString(1, name), ...fBytes(2, fBytes(1, tensorType))]);
+}
+
+interface NodeSpec {
+  name: string;
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  ints?: Record<string, number[]>;
+  int?: Record<string, number>;
+}
+
+/** NodeProto {input = 1, output = 2, name = 3, op_type = 4, attribute = 5}; ints unpacked as onnx writes them. */
+function node(n: NodeSpec): number[] {
+  const body: number[] = [];
+  for (const i of n.inputs) body.push(...fString(1, i));
+  for (const o of n.outputs) body.push(...fString(2, o));
+  body.push(...fString(3, n.name), ...fString(4, n.op));
+  for (const [k, vs] of Object.entries(n.ints ?? {})) {
+    body.push(...fBytes(5, [...fString(1, k), ...vs.flatMap((v) => fVarint(8, v)), ...fVarint(20, 7)]));
+  }
+  for (const [k, v] of Object.entries(n.int ?? {})) body.push(...fBytes(5, [...fString(1, k), ...fVarint(3, v), ...fVarint(20, 2)]));
+  return fBytes(1, body);
+}
+
+interface Weight {
+  name: string;
+  dims: number[];
+}
+
+/** The TensorProto header of a float initializer up to its raw_data payload (dims 1, data_type 2, name 8, raw_data 9). */
+function weightHeader(w: Weight): { head: number[]; payload: number } {
+  const payload = w.dims.reduce((a, b) => a * b, 1) * 4;
+  const fields = [...w.dims.flatMap((d) => fVarint(1, d)), ...fVarint(2, 1), ...fString(8, w.name), ...tag(9, 2), ...varint(payload)];
+  return { head: [...tag(5, 2), ...varint(fields.length + payload), ...fields], payload };
+}
+
+/** A ResNet-like graph: stem, 4 stages of 75 basic blocks (64/96/128/160 channels), head. */
+function buildGraph(): { nodes: number[][]; weights: Weight[] } {
+  const nodes: number[][] = [];
+  const weights: Weight[] = [];
+  let x = "input";
+  const conv = (prefix: string, cin: number, cout: number, k: number, stride: number): string => {
+    const w = `${prefix}.weight`;
+    const b = `${prefix}.bias`;
+    weights.push({ name: w, dims: [cout, cin, k, k] }, { name: b, dims: [cout] });
+    const out = `/${prefix}/Conv_output_0`;
+    const p = (k - 1) >> 1;
+    nodes.push(node({ name: `/${prefix}/Conv`, op: "Conv", inputs: [x, w, b], outputs: [out], ints: { dilations: [1, 1], kernel_shape: [k, k], pads: [p, p, p, p], strides: [stride, stride] }, int: { group: 1 } }));
+    return out;
+  };
+  const relu = (prefix: string, input: string): string => {
+    const out = `/${prefix}/Relu_output_0`;
+    nodes.push(node({ name: `/${prefix}/Relu`, op: "Relu", inputs: [input], outputs: [out] }));
+    return out;
+  };
+  x = conv("stem", 3, 64, 7, 2);
+  x = relu("stem", x);
+  const widths = [64, 96, 128, 160];
+  let cin = 64;
+  widths.forEach((c, s) => {
+    if (s > 0) {
+      x = conv(`layer${s + 1}.down`, cin, c, 3, 2);
+      x = relu(`layer${s + 1}.down`, x);
+    }
+    cin = c;
+    for (let b = 0; b < 75; b++) {
+      const pre = `layer${s + 1}.${b}`;
+      const skip = x;
+      x = conv(`${pre}.conv1`, c, c, 3, 1);
+      x = relu(`${pre}.relu1`, x);
+      x = conv(`${pre}.conv2`, c, c, 3, 1);
+      const sum = `/${pre}/Add_output_0`;
+      nodes.push(node({ name: `/${pre}/Add`, op: "Add", inputs: [x, skip], outputs: [sum] }));
+      x = relu(`${pre}.relu2`, sum);
+    }
+  });
+  nodes.push(node({ name: "/pool/GlobalAveragePool", op: "GlobalAveragePool", inputs: [x], outputs: ["/pool/out"] }));
+  nodes.push(node({ name: "/Flatten", op: "Flatten", inputs: ["/pool/out"], outputs: ["/flat"], int: { axis: 1 } }));
+  weights.push({ name: "fc.weight", dims: [1000, cin] }, { name: "fc.bias", dims: [1000] });
+  nodes.push(node({ name: "/fc/Gemm", op: "Gemm", inputs: ["/flat", "fc.weight", "fc.bias"], outputs: ["logits"], int: { transB: 1 } }));
+  return { nodes, weights };
+}
+
+/** Write the model to `path`, streaming the weight payloads. Returns node and tensor counts. */
+function writeModel(path: string): { nodes: number; tensors: number; weightBytes: number } {
+  const { nodes, weights } = buildGraph();
+  const headers = weights.map(weightHeader);
+  const tail = [...fString(2, "resnet_like"), ...valueInfo(11, "input", ["N", 3, 224, 224]), ...valueInfo(12, "logits", ["N", 1000])];
+  const nodeBytes = nodes.reduce((a, n) => a + n.length, 0);
+  const graphLen = nodeBytes + headers.reduce((a, h) => a + h.head.length + h.payload, 0) + tail.length;
+  const fd = openSync(path, "w");
+  const put = (b: ArrayLike<number>) => writeSync(fd, b instanceof Uint8Array ? b : Uint8Array.from(b));
+  // ModelProto: ir_version = 1, producer_name = 2, producer_version = 3, graph = 7, opset_import = 8.
+  put([...fVarint(1, 8), ...fString(2, "pytorch"), ...fString(3, "2.1.0"), ...tag(7, 2), ...varint(graphLen)]);
+  for (const n of nodes) put(n);
+  // Deterministic non-zero weights, written in 1 MiB chunks.
+  const chunk = new Uint8Array(1 << 20);
+  const f32 = new Float32Array(chunk.buffer);
+  for (let i = 0; i < f32.length; i++) f32[i] = Math.sin(i) * 0.05;
+  let weightBytes = 0;
+  for (const h of headers) {
+    put(h.head);
+    for (let left = h.payload; left > 0; left -= chunk.length) put(chunk.subarray(0, Math.min(left, chunk.length)));
+    weightBytes += h.payload;
+  }
+  put(tail);
+  put(fBytes(8, [...fString(1, ""), ...fVarint(2, 17)]));
+  closeSync(fd);
+  return { nodes: nodes.length, tensors: weights.length, weightBytes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurement.
+
+interface ChildResult {
+  loadMs: number;
+  propagateMs: number;
+  totalMs: number;
+  maxRssMb: number;
+  bytesRead: number;
+  nodes: number;
+  unsupportedOps: number;
+}
+
+/** Child mode: load + propagate once, print one JSON line. */
+async function child(path: string): Promise<void> {
+  const { loadOnnxFileWithStats } = await import("../src/loaders/onnx/onnx-loader.js");
+  const { propagate } = await import("../src/shapes/propagate.js");
+  const t0 = performance.now();
+  const { model, bytesRead } = loadOnnxFileWithStats(path);
+  const t1 = performance.now();
+  const result = propagate(model);
+  const t2 = performance.now();
+  const out: ChildResult = {
+    loadMs: t1 - t0,
+    propagateMs: t2 - t1,
+    totalMs: t2 - t0,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    bytesRead,
+    nodes: model.graph.nodes.length,
+    unsupportedOps: result.unsupported.size,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+const PY_SCRIPT = `
+import json, resource, sys, time
+import onnx
+t0 = time.perf_counter()
+m = onnx.load(sys.argv[1])
+t1 = time.perf_counter()
+inferred = onnx.shape_inference.infer_shapes(m)
+t2 = time.perf_counter()
+print(json.dumps({"loadMs": (t1 - t0) * 1e3, "inferMs": (t2 - t1) * 1e3, "totalMs": (t2 - t0) * 1e3,
+                  "maxRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function pythonOnnxAvailable(): boolean {
+  try {
+    execFileSync(PYTHON, ["-c", "import onnx"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const self = fileURLToPath(import.meta.url);
+  const dir = mkdtempSync(join(tmpdir(), "shapelint-bench-"));
+  try {
+    const path = join(dir, "resnet-like.onnx");
+    const gen = writeModel(path);
+    const size = statSync(path).size;
+    console.log(`model: ${gen.nodes} nodes, ${gen.tensors} initializers, ${(gen.weightBytes / 2 ** 20).toFixed(1)} MiB of weights, file ${(size / 2 ** 20).toFixed(1)} MiB`);
+
+    const runs: ChildResult[] = [];
+    const wall: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, ["--expose-gc", self, "--child", path], { encoding: "utf8" });
+      wall.push(performance.now() - t);
+      if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
+      runs.push(JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildResult);
+    }
+    const py: { loadMs: number; inferMs: number; totalMs: number; maxRssMb: number }[] = [];
+    const havePy = pythonOnnxAvailable();
+    if (havePy) {
+      for (let i = 0; i < RUNS; i++) {
+        const r = spawnSync(PYTHON, ["-c", PY_SCRIPT, path], { encoding: "utf8", maxBuffer: 1 << 20 });
+        if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+        py.push(JSON.parse(r.stdout.trim().split("\n").pop()!));
+      }
+    }
+
+    const row = (label: string, xs: number[], unit: string) =>
+      `${label.padEnd(34)} ${median(xs).toFixed(1).padStart(9)} ${Math.min(...xs).toFixed(1).padStart(9)} ${Math.max(...xs).toFixed(1).padStart(9)}  ${unit}`;
+    const lines = [
+      "",
+      `${"".padEnd(34)} ${"median".padStart(9)} ${"min".padStart(9)} ${"max".padStart(9)}`,
+      row("shapelint load + propagate", runs.map((r) => r.totalMs), "ms"),
+      row("  load (structure only)", runs.map((r) => r.loadMs), "ms"),
+      row("  propagate", runs.map((r) => r.propagateMs), "ms"),
+      row("  child process wall (incl. startup)", wall, "ms"),
+      row("  peak RSS", runs.map((r) => r.maxRssMb), "MiB"),
+      row("  bytes read from the file", runs.map((r) => r.bytesRead / 2 ** 20), "MiB"),
+    ];
+    if (havePy) {
+      lines.push(
+        row("python onnx.load + infer_shapes", py.map((r) => r.totalMs), "ms"),
+        row("  onnx.load", py.map((r) => r.loadMs), "ms"),
+        row("  infer_shapes", py.map((r) => r.inferMs), "ms"),
+        row("  peak RSS", py.map((r) => r.maxRssMb), "MiB"),
+      );
+    } else lines.push(`(python onnx not available at ${PYTHON}: no comparison)`);
+    console.log(lines.join("\n"));
+    const ms = median(runs.map((r) => r.totalMs));
+    const rss = median(runs.map((r) => r.maxRssMb));
+    if (havePy) console.log(`\nratio python / shapelint (load + shapes): ${(median(py.map((r) => r.totalMs)) / ms).toFixed(1)}x`);
+    console.log(`nodes without a shape function: ${runs[0]!.unsupportedOps} op types`);
+    const ok = ms < TARGET_MS && rss < TARGET_RSS_MB;
+    console.log(`target < ${TARGET_MS} ms and < ${TARGET_RSS_MB} MiB: ${ok ? "met" : "NOT met"} (${ms.toFixed(1)} ms, ${rss.toFixed(1)} MiB)`);
+    if (!ok) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `--generate <path>` writes the model and exits (for profiling with `node --cpu-prof ... --child <path>`).
+if (process.argv[2] === "--child") await child(process.argv[3]!);
+else if (process.argv[2] === "--generate") console.log(writeModel(process.argv[3]!));
+else await main();
