@@ -24,7 +24,7 @@ import { KernelError, badAttr, shapeFail, unsupported } from "./errors.js";
 import { gemmOp, matmul } from "./matmul.js";
 import { batchNorm, instanceNorm, layerNorm, lrn, meanVarianceNorm } from "./norm.js";
 import { pad, type PadMode } from "./pad.js";
-import { averagePool, globalPool, lpPool, maxPool, type PoolAttrs } from "./pool.js";
+import { averagePool, globalPool, lpPool, maxPool, maxUnpool, type PoolAttrs } from "./pool.js";
 import { argExtreme, reduce, softmaxFamily, type ReduceKind } from "./reduce.js";
 import { RESIZE_DEFAULTS, checkResizeSupported, resizeOutput, resizeTo, type AspectPolicy, type CoordMode, type NearestMode, type ResizeAttrs } from "./resize.js";
 import {
@@ -587,6 +587,10 @@ K.set("QLinearConv", qlinearConvOp);
 K.set("MaxPool", maxPoolOp);
 K.set("AveragePool", (inputs, node) => [averagePool(req(inputs, 0, "X"), poolAttrs(node))]);
 K.set("LpPool", (inputs, node) => [lpPool(req(inputs, 0, "X"), poolAttrs(node))]);
+K.set("MaxUnpool", (inputs, node) => {
+  const os = opt(inputs, 2);
+  return [maxUnpool(req(inputs, 0, "X"), req(inputs, 1, "I"), poolAttrs(node), os === null ? null : nums(os))];
+});
 K.set("GlobalAveragePool", (inputs) => [globalPool(req(inputs, 0, "X"), "avg")]);
 K.set("GlobalMaxPool", (inputs) => [globalPool(req(inputs, 0, "X"), "max")]);
 K.set("GlobalLpPool", (inputs, node) => [globalPool(req(inputs, 0, "X"), "lp", aInt(node, "p", 2))]);

@@ -8,7 +8,7 @@
  */
 import { shapeFail } from "./errors.js";
 import { allocData, sizeOf, type Tensor } from "./tensor.js";
-import { convWindow, type Window3, type WindowAttrs } from "./window.js";
+import { convWindow, transposeWindow, type Window3, type WindowAttrs } from "./window.js";
 
 /** Pool attributes. */
 export interface PoolAttrs extends WindowAttrs {
@@ -143,4 +143,43 @@ export function globalPool(x: Tensor, kind: Kind, p = 2): Tensor {
     y[nc] = kind === "avg" ? acc / sp : kind === "lp" ? Math.pow(acc, 1 / p) : acc;
   }
   return { dtype: x.dtype, dims: [N, C, ...x.dims.slice(2).map(() => 1)], data: y };
+}
+
+/**
+ * MaxUnpool: scatter `x[j]` to the output position that MaxPool's index `indices[j]` names.
+ * Indices are flat over the default-sized output (the scatter extent of the window minus the
+ * pads, batch and channel offsets included); with `output_shape` each index is decomposed in
+ * the default shape and re-placed at the same spatial coordinates of the requested shape (as
+ * the backend test `test_maxunpool_export_with_output_shape` expects). Everything else is 0.
+ */
+export function maxUnpool(x: Tensor, indices: Tensor, attrs: PoolAttrs, outputShape: readonly number[] | null): Tensor {
+  if (x.dims.length < 3) shapeFail("MaxUnpool: input must be N x C x D1..Dn", x.dims);
+  if (indices.data.length !== x.data.length) shapeFail("MaxUnpool: indices must have the shape of X", x.dims, indices.dims);
+  const g = transposeWindow(x.dims.slice(2), attrs.kernelShape, { pads: attrs.pads, strides: attrs.strides }, [x.dims]);
+  const defSpatial = g.out;
+  const outDims = outputShape !== null && outputShape.length > 0 ? [...outputShape] : [x.dims[0] as number, x.dims[1] as number, ...defSpatial];
+  if (outDims.length !== x.dims.length) shapeFail(`MaxUnpool: output_shape [${outDims.join(",")}] has the wrong rank`, x.dims, outDims);
+  const outSpatial = outDims.slice(2);
+  const defSp = sizeOf(defSpatial);
+  const outSp = sizeOf(outSpatial);
+  const n = sizeOf(outDims);
+  const out = allocData(x.dtype, n);
+  for (let j = 0; j < x.data.length; j++) {
+    const idx = indices.data[j] as number;
+    const nc = Math.floor(idx / defSp);
+    let rem = idx - nc * defSp;
+    let flat = 0;
+    let inside = true;
+    for (let k = 0; k < defSpatial.length; k++) {
+      const below = sizeOf(defSpatial.slice(k + 1));
+      const c = Math.floor(rem / below);
+      rem -= c * below;
+      if (c >= (outSpatial[k] as number)) inside = false;
+      flat = flat * (outSpatial[k] as number) + c;
+    }
+    const at = nc * outSp + flat;
+    if (!inside || idx < 0 || at >= n) shapeFail(`MaxUnpool: index ${idx} does not fit the output [${outDims.join(",")}]`, x.dims, outDims);
+    out[at] = x.data[j] as number;
+  }
+  return { dtype: x.dtype, dims: outDims, data: out };
 }
