@@ -39,8 +39,8 @@ describe("merge-shape-mismatch", () => {
       fix: [],
     });
     expect(findings[0]!.related).toEqual([
-      { node: "x", role: "input 0 of skip", message: "graph input 'x' is [1, 4, 23, 23]" },
-      { node: "up", role: "input 1 of skip", message: "ConvTranspose makes [1, 4, 22, 22], so 'r' is [1, 4, 22, 22] (through relu)", location: { file: "model.onnx", nodeIndex: 1, nodeName: "up" } },
+      { node: "x", role: "input 0", message: "graph input [1, 4, 23, 23]" },
+      { node: "up", role: "input 1", message: "ConvTranspose makes [1, 4, 22, 22] (through relu)", location: { file: "model.onnx", nodeIndex: 1, nodeName: "up" } },
     ]);
   });
 

@@ -7,7 +7,7 @@
  * and other shape-preserving ops): typically the upsampler and the skip it should match.
  */
 import { dimEquals } from "../../src/ir/dim.js";
-import type { Node, Shape, ShapeDim } from "../../src/ir/graph.js";
+import type { Shape, ShapeDim } from "../../src/ir/graph.js";
 import { defineRule } from "../../src/lint/define-rule.js";
 import { formatShape } from "../../src/lint/finding.js";
 import { shapeOf, sizeSource } from "../../src/lint/graph-walk.js";
@@ -38,16 +38,11 @@ function isUpsampled(shapes: ShapeResult, value: string): boolean {
   return src !== undefined && UPSAMPLERS.has(src.opType);
 }
 
-function describeSide(shapes: ShapeResult, node: Node, value: string, k: number): RelatedArg {
+function describeSide(shapes: ShapeResult, value: string, k: number): RelatedArg {
   const src = sizeSource(shapes, value);
-  const shape = formatShape(shapeOf(shapes, value));
   const through = src.through.length > 0 ? ` (through ${listText(src.through.map((n) => n.name || n.opType))})` : "";
-  if (!src.node) return { node: value, role: `input ${k} of ${node.name || node.opType}`, message: `graph input '${value}' is ${shape}` };
-  return {
-    node: src.node,
-    role: `input ${k} of ${node.name || node.opType}`,
-    message: `${src.node.opType} makes ${formatShape(shapeOf(shapes, src.value))}, so '${value}' is ${shape}${through}`,
-  };
+  if (!src.node) return { node: value, role: `input ${k}`, message: `graph input ${formatShape(shapeOf(shapes, value))}` };
+  return { node: src.node, role: `input ${k}`, message: `${src.node.opType} makes ${formatShape(shapeOf(shapes, src.value))}${through}` };
 }
 
 export default defineRule({
@@ -82,7 +77,7 @@ export default defineRule({
       const shapeB: Shape | null = shapeOf(ctx.shapes, inputB);
       const kA = node.inputs.indexOf(inputA);
       const kB = node.inputs.indexOf(inputB);
-      const related = [describeSide(ctx.shapes, node, inputA, kA), describeSide(ctx.shapes, node, inputB, kB)];
+      const related = [describeSide(ctx.shapes, inputA, kA), describeSide(ctx.shapes, inputB, kB)];
       const base = { node, expected: shapeA, actual: shapeB, related };
       const common = { inputA, inputB, shapeA: formatShape(shapeA), shapeB: formatShape(shapeB) };
       // Legacy broadcast records rank disagreements with `axis: null`.

@@ -89,6 +89,6 @@ export function buildModel(spec: ModelSpec): Model {
     graph,
     producer: spec.producer ? { name: spec.producer, version: "1" } : null,
     irVersion: format === "onnx" ? 8 : 0,
-    opsets: new Map(format === "onnx" ? [["", spec.opset ?? 17]] : [["keras", 2]]),
+    opsets: new Map(format === "onnx" ? [["", spec.opset ?? 17]] : [["keras", spec.opset ?? 2]]),
   };
 }
