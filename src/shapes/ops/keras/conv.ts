@@ -169,6 +169,20 @@ function convInfer(n: number, kind: "conv" | "separable" | "depthwise"): (ctx: I
       out[ax] = o;
       if (o !== null) ctx.require(o, `output ${spatialName(j, n)} of ${ctx.node.opType}`);
     });
+    if (padding === "causal") {
+      // tfjs-layers convOutputLength treats "causal" as "valid" and conv1dWithBias throws NotImplementedError.
+      const i = x.shape[spatial[0]!] ?? null;
+      const keras = out[spatial[0]!] ?? null;
+      const tfjs = convLength(i, k[0]!, s[0]!, d[0]!, "valid");
+      ctx.fact("runtime-divergence", {
+        runtime: "tfjs",
+        attributes: ["padding"],
+        keras: [keras],
+        tfjs: [tfjs],
+        differs: String(keras) !== String(tfjs),
+        reason: "tfjs-layers has no causal padding: it computes the shape as for valid and fails when run",
+      });
+    }
     return [tensor(layerDtype(ctx, x), out)];
   };
 }
