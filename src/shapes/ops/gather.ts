@@ -1,7 +1,8 @@
 /**
  * Indexing ops: Gather (which picks sizes out of a `Shape` value), GatherElements, GatherND,
  * the Scatter family, OneHot, TopK, the same-shape Trilu, ReverseSequence and EyeLike, and the
- * data-dependent NonZero and Compress (whose output length is unknown by nature).
+ * data-dependent NonZero, Compress, Unique and NonMaxSuppression (whose output length is
+ * unknown unless the data is known).
  */
 import { dtypeFromOnnx } from "../../ir/dtype.js";
 import type { ShapeDim } from "../../ir/graph.js";
@@ -128,6 +129,28 @@ function compressInfer(ctx: InferContext): InferResult {
   return [tensor(dtype, shape.map((dim, k) => (k === axis ? (typeof d === "number" ? count(d) : null) : dim)))];
 }
 
+/**
+ * Unique (opset 11): Y is 1-D `[U]` (or X with `U` on `axis`), indices and counts `[U]`,
+ * inverse_indices `[numel(X)]` (or `[X.shape[axis]]`). `U` is known only for known data.
+ */
+function uniqueInfer(ctx: InferContext): InferResult {
+  const x = ctx.input(0);
+  const dtype = x?.dtype ?? null;
+  const shape = x?.shape ?? null;
+  const axisAttr = ctx.int("axis");
+  const tr = trackedScalars(x);
+  let u: number | null = null;
+  if (tr && axisAttr === undefined && tr.scalars.every((v) => typeof v === "number")) u = new Set(tr.scalars).size;
+  if (axisAttr === undefined) {
+    const n = shape === null ? null : productDims(shape);
+    return [tensor(dtype, [u]), tensor("int64", [u]), tensor("int64", [n]), tensor("int64", [u])];
+  }
+  const axis = shape === null ? null : normAxis(axisAttr, shape.length);
+  const y = shape === null || axis === null ? null : shape.map((d, k) => (k === axis ? null : d));
+  const along = shape === null || axis === null ? null : (shape[axis] ?? null);
+  return [tensor(dtype, y), tensor("int64", [null]), tensor("int64", [along]), tensor("int64", [null])];
+}
+
 /** Gather-family, scatter-family, OneHot, TopK, same-shape indexing, NonZero and Compress definitions. */
 export const GATHER_OPS: readonly OpDef[] = [
   defineOp({ type: "Gather", domain: "", since: 1, attrs: ["axis"], infer: gatherInfer }),
@@ -149,5 +172,8 @@ export const GATHER_OPS: readonly OpDef[] = [
     },
   }),
   defineOp({ type: "NonZero", domain: "", since: 9, attrs: [], infer: nonZeroInfer }),
+  defineOp({ type: "Unique", domain: "", since: 11, attrs: ["axis", "sorted"], infer: uniqueInfer }),
+  // NonMaxSuppression: [num_selected, 3] indices (batch, class, box); the count is data-dependent.
+  defineOp({ type: "NonMaxSuppression", domain: "", since: 10, attrs: ["center_point_box"], infer: () => [tensor("int64", [null, 3])] }),
   defineOp({ type: "Compress", domain: "", since: 9, attrs: ["axis"], infer: compressInfer }),
 ];

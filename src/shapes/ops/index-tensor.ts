@@ -7,9 +7,13 @@ import type { OpDef } from "../define-op.js";
 import { CONCAT_SPLIT_OPS } from "./concat-split.js";
 import { CONSTANT_OPS } from "./constant.js";
 import { CONTROL_FLOW_OPS } from "./control-flow.js";
+import { EINSUM_OPS } from "./einsum.js";
 import { ELEMENTWISE_OPS } from "./elementwise.js";
 import { GATHER_OPS } from "./gather.js";
+import { GENERATOR_OPS } from "./generators.js";
+import { LOSS_OPS } from "./loss.js";
 import { MATMUL_OPS } from "./matmul.js";
+import { QUANTIZE_OPS } from "./quantize.js";
 import { REDUCE_OPS } from "./reduce.js";
 import { RESHAPE_OPS } from "./reshape.js";
 import { SHAPE_OPS } from "./shape-ops.js";
@@ -31,4 +35,8 @@ export const ONNX_TENSOR_OPS: readonly OpDef[] = [
   ...GATHER_OPS,
   ...CONSTANT_OPS,
   ...CONTROL_FLOW_OPS,
+  ...EINSUM_OPS,
+  ...QUANTIZE_OPS,
+  ...GENERATOR_OPS,
+  ...LOSS_OPS,
 ];

@@ -73,11 +73,25 @@ function gemmInfer(ctx: InferContext): InferResult {
   return [tensor(dtype, out)];
 }
 
-/** MatMul, MatMulInteger, QLinearMatMul and Gemm definitions. */
+/** Det (opset 11): `[*, M, M] -> [*]`; a non-square matrix is a contradiction. */
+function detInfer(ctx: InferContext): InferResult {
+  const x = ctx.input(0);
+  const s = x?.shape ?? null;
+  if (s === null || s.length < 2) return [tensor(x?.dtype ?? null, null)];
+  const m = s[s.length - 2]!;
+  const n = s[s.length - 1]!;
+  if (m !== null && n !== null && provablyDifferent(m, n)) {
+    ctx.contradiction("NOT_SQUARE", `Det of a ${fmt(m)}x${fmt(n)} matrix`, { dims: [m, n], inputs: [ctx.node.inputs[0] ?? ""] });
+  }
+  return [tensor(x?.dtype ?? null, s.slice(0, -2))];
+}
+
+/** MatMul, MatMulInteger, QLinearMatMul, Gemm and Det definitions. */
 export const MATMUL_OPS: readonly OpDef[] = [
   matmulOp("MatMul", 0, 1, (ctx) => ctx.input(0)?.dtype ?? ctx.input(1)?.dtype ?? null),
   matmulOp("MatMulInteger", 0, 1, () => "int32"),
   // QLinearMatMul(a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point): y has y_zero_point's type.
   matmulOp("QLinearMatMul", 0, 3, (ctx) => ctx.input(7)?.dtype ?? null),
   defineOp({ type: "Gemm", domain: "", since: 1, attrs: ["alpha", "beta", "transA", "transB", "broadcast"], infer: gemmInfer }),
+  defineOp({ type: "Det", domain: "", since: 11, attrs: [], infer: detInfer }),
 ];
