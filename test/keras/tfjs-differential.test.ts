@@ -282,9 +282,9 @@ describe("tfjs-layers differential", () => {
       const kernel = entry.config["kernel_size"] as number[];
       const padding = entry.config["padding"] as "same" | "valid";
       const unitStride = strides.every((s) => s === 1);
-      const dilation = unitStride && r.chance(0.6) ? Array.from({ length: n }, () => r.int(1, 3)) : Array.from({ length: n }, () => 1);
+      const dilation: number[] = Array.from({ length: n }, () => (unitStride && r.chance(0.6) ? r.int(1, 3) : 1));
       const op = !unitStride || r.chance(0.5) ? strides.map((s) => r.int(0, s - 1)) : null;
-      if (op === null && dilation.every((d) => d === 1)) dilation[0] = 2;
+      if (op === null && !dilation.some((d) => d > 1)) dilation[0] = 2;
       entry.config["dilation_rate"] = dilation;
       entry.config["output_padding"] = op;
       const res = propagate(loadKerasText(JSON.stringify(doc), "edited.json"));
