@@ -6,8 +6,9 @@
  *   different ranks unknown rank), as ONNX's `UnionShapeInfo` does.
  * - Loop: the body runs once with the initial loop-carried shapes. A carried value whose body
  *   output has the same shape is loop-invariant (by induction) and keeps it; otherwise the merge
- *   of the two. Scan outputs get a leading trip-count dim, known only when the trip count `M` is
- *   known and there is no condition input (a pure for-loop), else unknown.
+ *   of the two. Scan outputs get a leading trip-count dim: `M` when `M` is known and the loop
+ *   cannot stop early (no condition input, or a true condition the body provably keeps true),
+ *   0 when the condition is false at entry, else unknown.
  * - Scan (opset 9+; and opset 8 with its batch axis): states as for Loop; scan outputs get the
  *   sequence length at `scan_output_axes`.
  */
@@ -75,7 +76,18 @@ function loopInfer(ctx: InferContext): InferResult {
   if (body === null) return null;
   const n = Math.max(0, ctx.inputCount - 2);
   const carried = Array.from({ length: n }, (_, j) => ctx.input(2 + j));
-  const inputs = [bodyInput(body, 0, tensor("int64", [])), bodyInput(body, 1, tensor("bool", [])), ...carried.map((c, j) => bodyInput(body, 2 + j, c))];
+  const k = Math.max(0, body.outputs.length - 1 - n);
+  const m = ctx.hasInput(0) ? dimOfScalar(scalarsOf(ctx.input(0))?.[0] ?? null) : null;
+  const cond0 = ctx.hasInput(1) ? truthOf(ctx.input(1)) : true;
+  if (cond0 === false || m === 0) {
+    // The condition is checked before the first iteration: the body never runs.
+    const empty = Array.from({ length: k }, (_, j) => tensor(body.outputs[1 + n + j]?.dtype ?? null, null));
+    return [...carried, ...empty];
+  }
+  // A known-true condition is passed in with its value: if the body then provably returns true
+  // whatever the other inputs are, the condition stays true in every iteration (induction).
+  const condIn = cond0 === true && ctx.hasInput(1) ? tensor("bool", [], [1]) : bodyInput(body, 1, tensor("bool", []));
+  const inputs = [bodyInput(body, 0, tensor("int64", [])), condIn, ...carried.map((c, j) => bodyInput(body, 2 + j, c))];
   const outs = ctx.subgraph(body, inputs);
   const finals: (TensorInfo | null)[] = [];
   let invariant = true;
@@ -88,9 +100,8 @@ function loopInfer(ctx: InferContext): InferResult {
       finals.push(mergeInfo(init, o));
     }
   }
-  const m = ctx.hasInput(0) ? dimOfScalar(scalarsOf(ctx.input(0))?.[0] ?? null) : null;
-  const trip: ShapeDim = m !== null && !ctx.hasInput(1) ? m : null;
-  const k = Math.max(0, body.outputs.length - 1 - n);
+  const alwaysTrue = !ctx.hasInput(1) || (cond0 === true && truthOf(outs[0] ?? null) === true);
+  const trip: ShapeDim = m !== null && alwaysTrue ? m : null;
   const scans: (TensorInfo | null)[] = [];
   for (let j = 0; j < k; j++) {
     const o = outs[1 + n + j] ?? null;

@@ -131,7 +131,8 @@ function compressInfer(ctx: InferContext): InferResult {
 
 /**
  * Unique (opset 11): Y is 1-D `[U]` (or X with `U` on `axis`), indices and counts `[U]`,
- * inverse_indices `[numel(X)]` (or `[X.shape[axis]]`). `U` is known only for known data.
+ * inverse_indices `[numel(X)]` (or `[X.shape[axis]]`). `U` (distinct elements, or distinct slices
+ * along `axis`) is known only for known data.
  */
 function uniqueInfer(ctx: InferContext): InferResult {
   const x = ctx.input(0);
@@ -146,6 +147,13 @@ function uniqueInfer(ctx: InferContext): InferResult {
     return [tensor(dtype, [u]), tensor("int64", [u]), tensor("int64", [n]), tensor("int64", [u])];
   }
   const axis = shape === null ? null : normAxis(axisAttr, shape.length);
+  if (tr && axis !== null && tr.scalars.every((v) => typeof v === "number")) {
+    // Distinct slices along the axis.
+    const keys = new Set<string>();
+    for (let i = 0; i < tr.shape[axis]!; i++) keys.add(takeAlong(tr.shape, tr.scalars, axis, [i]).scalars.join(","));
+    u = keys.size;
+    return [tensor(dtype, tr.shape.map((d, k) => (k === axis ? u : d))), tensor("int64", [u]), tensor("int64", [tr.shape[axis]!]), tensor("int64", [u])];
+  }
   const y = shape === null || axis === null ? null : shape.map((d, k) => (k === axis ? null : d));
   const along = shape === null || axis === null ? null : (shape[axis] ?? null);
   return [tensor(dtype, y), tensor("int64", [null]), tensor("int64", [along]), tensor("int64", [null])];

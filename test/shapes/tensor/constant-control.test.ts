@@ -98,6 +98,28 @@ describe("Loop and Scan", () => {
     expect(g2.run(13).shape(scan2!)).toEqual(["?"]);
   });
 
+  it("Loop: a true condition the body keeps true (cond_out = Identity(cond_in)) runs all M iterations; false runs none", () => {
+    const body = new GraphBuilder("body");
+    body.input("i", [], "int64");
+    body.input("cin", [], "bool");
+    body.input("y", null);
+    body.node("Identity", ["cin"], ["cout"]);
+    body.node("Add", ["y", "y"], ["y2"]);
+    body.node("Identity", ["y2"], ["s"]);
+    for (const o of ["cout", "y2", "s"]) body.output(o);
+    const build = (cond: number | null) => {
+      const g = new GraphBuilder();
+      g.input("x", [1]);
+      const c = cond === null ? g.input("c", [], "bool") : g.init("c", "bool", [], [cond]);
+      const [fin, scan] = g.node("Loop", [g.ints("m", [5], true), c, "x"], 2, { body: at.graph(body.graph()) });
+      const r = g.run(11);
+      return [r.shape(fin!), r.shape(scan!)];
+    };
+    expect(build(1)).toEqual([["1"], ["5", "1"]]);
+    expect(build(null)).toEqual([["1"], ["?", "1"]]);
+    expect(build(0)).toEqual([["1"], null]);
+  });
+
   it("Loop: a carried value that grows is unknown along the growing axis", () => {
     const body = new GraphBuilder("body");
     body.input("i", [], "int64");

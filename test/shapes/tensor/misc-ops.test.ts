@@ -95,6 +95,12 @@ describe("losses, Unique, Det", () => {
     expect(r.shape(cnt!)).toEqual(["?"]);
     expect(r.shape(ky!)).toEqual(["4"]);
     expect(r.shape(kinv!)).toEqual(["6"]);
+    const g2 = new GraphBuilder();
+    const [ay, ai, aInv] = g2.node("Unique", [g2.init("k", "float32", [2, 4], [1, 2, 1, 2, 3, 4, 3, 5])], 4, { axis: at.int(1) });
+    const r2 = g2.run(11);
+    expect(r2.shape(ay!)).toEqual(["2", "3"]);
+    expect(r2.shape(ai!)).toEqual(["3"]);
+    expect(r2.shape(aInv!)).toEqual(["4"]);
   });
 
   it("Det drops the matrix dims and rejects a non-square matrix", () => {
