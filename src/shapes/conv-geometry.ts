@@ -250,3 +250,14 @@ export function convTransposeOutputShapePadSplits(total: number, autoPad: string
   // `|| 0` turns the -0 of trunc(-0.5) into 0.
   return { trunc: split(Math.trunc(total / 2) || 0), floor: split(Math.floor(total / 2)) };
 }
+
+/**
+ * onnxruntime's MaxPool/AveragePool length for auto_pad SAME_UPPER/SAME_LOWER with `ceil_mode=0`
+ * (`PoolAttributes::ComputeSizePadDilations`): the pad is sized for the *undilated* kernel,
+ * `pad = (ceil(i/s) - 1)s + k - i`, then the dilated window slides over it, giving
+ * `ceil(i/s) - ceil((ek - k)/s)`: less than the spec's `ceil(i/s)` whenever `d > 1` and `k > 1`
+ * (checked against onnxruntime-node 1.30, which also fails outright when this is negative).
+ */
+export function onnxruntimeSamePoolOutput(i: Dim, k: number, s: number, d: number): Dim {
+  return sub(ceilDiv(i, s), Math.ceil((effectiveKernel(k, d) - k) / s));
+}

@@ -24,11 +24,15 @@
  * the Pad into the pool's pads, after which the last-window rule counts from the unpadded input:
  * for 5 -> Pad(1, 1) -> 7 -> AveragePool(k3, s3, ceil) the file means 3 (onnxruntime with
  * optimizations disabled: 3), optimized onnxruntime and the PyTorch module give 2
- * (test/fixtures/torch/pool_ceil.onnx). We compute the file's meaning and record both.
+ * (the PyTorch 1.13 export of AvgPool2d(3, 3, padding=1, ceil_mode=True)). We compute the file's
+ * meaning and record both.
+ *
+ * A third, id `ort-same-pool-dilation`: for SAME pools with dilation onnxruntime pads for the
+ * undilated kernel and returns fewer windows than `ceil(i/s)` (`onnxruntimeSamePoolOutput`).
  */
 import { type Dim, isConst, sub } from "../../ir/dim.js";
 import type { Graph, ShapeDim } from "../../ir/graph.js";
-import { convTransposeOutput, poolOutputCeil, samePadTotal, sameOutput, splitPad } from "../conv-geometry.js";
+import { convTransposeOutput, onnxruntimeSamePoolOutput, poolOutputCeil, samePadTotal, sameOutput, splitPad } from "../conv-geometry.js";
 import { type InferContext, type InferResult, type OpDef, defineOp } from "../define-op.js";
 import { tensor } from "../tensor-info.js";
 import { checkPadsWithAutoPad, forwardLength } from "./conv.js";
@@ -127,6 +131,10 @@ function inferPool(ctx: InferContext, opts: PoolOptions): InferResult {
       if (!alwaysEqual(o, folded)) {
         ctx.fact("runtime-divergence", { id: "ort-pad-fusion", axis, padNode: fused.node, pads: [fb, fe], spec: o, onnxruntimeOptimized: folded, onnxruntimeUnoptimized: o });
       }
+    }
+    if (!ceil && d > 1 && k > 1 && (w.autoPad === "SAME_UPPER" || w.autoPad === "SAME_LOWER")) {
+      // onnxruntime sizes the SAME pad for the undilated kernel (see onnxruntimeSamePoolOutput).
+      ctx.fact("runtime-divergence", { id: "ort-same-pool-dilation", axis, input: i, kernel: k, stride: s, dilation: d, spec: o, onnxInference: o, onnxruntime: onnxruntimeSamePoolOutput(i, k, s, d) });
     }
     ctx.fact("pool", { op, axis, input: i, kernel: k, stride: s, dilation: d, pads: [pb, pe], autoPad: w.autoPad, ceilMode: ceil, output: o });
     // SAME gives ceil(i/s) >= 1 for every positive i: no constraint to record.

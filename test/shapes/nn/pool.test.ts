@@ -73,6 +73,18 @@ describe("pool shapes", () => {
     expect(pool("MaxPool", [1, 1, 5], { kernel_shape: [2], strides: [2], auto_pad: "VALID" }).shape("y")).toBe("[1, 1, 2]");
   });
 
+  it("records onnxruntime's smaller SAME output for dilated pools (onnxruntime-node 1.30: i - 1 for k2 d2 s1)", () => {
+    const r = pool("MaxPool", [1, 1, 9, "L"], { kernel_shape: [3, 2], dilations: [3, 2], strides: [2, 1], auto_pad: "SAME_UPPER" });
+    expect(r.shape("y")).toBe("[1, 1, 5, L]");
+    const f = r.factsOf("runtime-divergence", "ort-same-pool-dilation");
+    // k3 d3 s2 on 9: ceil(9/2) - ceil((7 - 3)/2) = 3; k2 d2 s1 on L: L - 1.
+    expect(f.map((x) => [x["axis"], formatDim(x["spec"] as never), formatDim(x["onnxruntime"] as never)])).toEqual([
+      [2, "5", "3"],
+      [3, "L", "L - 1"],
+    ]);
+    expect(pool("MaxPool", [1, 1, 9], { kernel_shape: [3], strides: [2], auto_pad: "SAME_UPPER" }).factsOf("runtime-divergence")).toEqual([]);
+  });
+
   it("applies ceil_mode and dilations only from the opset that defines them", () => {
     const old = pool("MaxPool", [1, 1, 5], { kernel_shape: [2], strides: [2], ceil_mode: 1 }, 9);
     expect(old.shape("y")).toBe("[1, 1, 2]");
