@@ -107,6 +107,11 @@ function inferConv(ctx: InferContext, slots: ConvSlots): InferResult {
   const w = readWindow(ctx, n, { weightKernel: ws ? ws.slice(2) : null, dilations: true, kernelRequired: false });
   if (w === null) return [tensor(dtype, [...out, ...new Array<ShapeDim>(n).fill(null)])];
   checkPadsWithAutoPad(ctx, w);
+  if ((w.autoPad === "SAME_UPPER" || w.autoPad === "SAME_LOWER") && w.dilations.some((d) => d > 1)) {
+    // onnxruntime-node 1.30 refuses the node when it runs: "Dilation not supported for
+    // AutoPadType::SAME_UPPER or AutoPadType::SAME_LOWER". ONNX inference and the spec give ceil(i/s).
+    ctx.fact("runtime-divergence", { id: "ort-same-conv-dilation", autoPad: w.autoPad, dilations: w.dilations, spec: "ceil(input / stride)", onnxruntime: "rejected at run time: Dilation not supported for AutoPadType::SAME_UPPER or AutoPadType::SAME_LOWER" });
+  }
   for (let j = 0; j < n; j++) {
     const i = xs?.[2 + j] ?? null;
     const k = w.kernel[j] ?? null;

@@ -94,6 +94,12 @@ describe("Conv shapes", () => {
     expect(r.constraints.map((c) => `${c.what}: ${String(c.dim)} >= ${c.min}`)).toContain("output length of Conv on axis 2: ceil(H/3) - 1 >= 1");
   });
 
+  it("notes that onnxruntime refuses a dilated SAME convolution", () => {
+    const r = infer({ inputs: { x: [1, 1, 9, 9] }, initializers: { w: { dims: [1, 1, 3, 3] } }, nodes: [conv("x", "w", "y", { dilations: [2, 1], auto_pad: "SAME_LOWER" })] });
+    expect(r.shape("y")).toBe("[1, 1, 9, 9]");
+    expect(r.factsOf("runtime-divergence", "ort-same-conv-dilation")).toMatchObject([{ autoPad: "SAME_LOWER", dilations: [2, 1] }]);
+  });
+
   it("records a conv fact per spatial axis", () => {
     const r = infer({ inputs: { x: [1, 1, 23, 9] }, initializers: { w: { dims: [4, 1, 4, 3] } }, nodes: [conv("x", "w", "y", { strides: [3, 1], auto_pad: "VALID" })] });
     expect(r.shape("y")).toBe("[1, 4, 7, 7]");
