@@ -27,10 +27,7 @@ function squeezeInfer(ctx: InferContext): InferResult {
   const axes = axesOf(ctx);
   const tr = trackedScalars(x);
   const pass = tr ? tr.scalars : null;
-  if (shape === null) {
-    if (Array.isArray(axes)) return [tensor(dtype, null)];
-    return [tensor(dtype, null)];
-  }
+  if (shape === null) return [tensor(dtype, null)];
   const r = shape.length;
   if (axes === null || (Array.isArray(axes) && axes.length === 0)) {
     // Remove every dim that is 1; a dim that may or may not be 1 leaves the rank unknown.
