@@ -207,6 +207,7 @@ const BLOCK_KEYS = ["rules", "inputShape", "expectOutput"] as const;
  */
 export function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>): Config {
   const ctx: Ctx = { file, text, knownRules };
+  if (text.trim() === "") throw new ConfigError(file, "the file is empty");
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const first = errors[0];

@@ -79,7 +79,8 @@ export function formatGithubSummary(results: LintResults, ctx: ReporterContext):
     }
   }
   const { errors, warnings, infos } = results.summary;
-  const out = [`### shapelint: ${errors} errors, ${warnings} warnings, ${infos} infos`, ""];
+  const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? "" : "s"}`;
+  const out = [`### shapelint: ${plural(errors, "error")}, ${plural(warnings, "warning")}, ${plural(infos, "info")}`, ""];
   if (rows.length) out.push("| severity | rule | file | node | message |", "| --- | --- | --- | --- | --- |", ...rows, "");
   const cut = Object.values(counts).reduce((a, n) => a + Math.max(0, n - GITHUB_ANNOTATION_LIMIT), 0);
   if (cut > 0) out.push(`${cut} of ${rows.length} findings were not shown as annotations (GitHub shows at most ${GITHUB_ANNOTATION_LIMIT} per level per step).`, "");

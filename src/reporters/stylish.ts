@@ -12,6 +12,11 @@ import type { FileResult, LintResults, ReporterContext } from "./types.js";
 /** Continuation lines start under the rule id of `  error  rule-id`. */
 const INDENT = " ".repeat(9);
 
+/** Keep multi-line texts inside their block. */
+function indent(text: string): string {
+  return text.replace(/\r?\n/g, `\n${INDENT}`);
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -36,11 +41,11 @@ export function formatStylish(results: LintResults, ctx: ReporterContext): strin
     }
     for (const f of file.findings) {
       lines.push(`  ${sev(f.severity)}  ${c.dim(f.ruleId)}  ${where(f)}`);
-      lines.push(`${INDENT}${f.message}`);
+      lines.push(`${INDENT}${indent(f.message)}`);
       for (const d of detailLines(f, file.format)) {
-        if (d.label === "fix") lines.push(`${INDENT}${c.green(`fix: ${d.text}`)}`);
-        else if (d.label === "") lines.push(`${INDENT}     ${c.green(d.text)}`);
-        else lines.push(`${INDENT}${c.dim(`${d.label}:`)} ${d.text}`);
+        if (d.label === "fix") lines.push(`${INDENT}${c.green(`fix: ${indent(d.text)}`)}`);
+        else if (d.label === "") lines.push(`${INDENT}     ${c.green(indent(d.text))}`);
+        else lines.push(`${INDENT}${c.dim(`${d.label}:`)} ${indent(d.text)}`);
       }
     }
     lines.push("");
