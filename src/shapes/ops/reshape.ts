@@ -7,6 +7,9 @@
  * against equal (or constant-multiple) factors of the input, and what is left must be constants
  * and at most one symbolic factor. So `[N, 3, H, 4] -> [N, -1]` gives `12*H`, while
  * `[N, 3, H, W] -> [N, -1]` would be `3*H*W`, not linear, hence unknown.
+ *
+ * A symbolic target element (a size computed from `Shape`) is taken as that size: exporters never
+ * compute the special values 0 and -1, which always appear as constants.
  */
 import { type Dim, dimEquals, floorDiv, isConst, mul } from "../../ir/dim.js";
 import type { Shape, ShapeDim } from "../../ir/graph.js";

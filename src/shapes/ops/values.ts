@@ -148,10 +148,22 @@ export interface ArithMode {
   readonly dtype: DType | null;
 }
 
+/** Ranges of the narrow integer types: a result outside would wrap, which is not modelled. */
+const NARROW: Partial<Record<DType, readonly [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
+};
+
 function roundFor(x: number, mode: ArithMode): number | null {
   if (mode.dtype !== null && isIntegerType(mode.dtype)) {
     if (!Number.isSafeInteger(x)) return null;
-    return x;
+    const r = NARROW[mode.dtype];
+    return r === undefined || (x >= r[0] && x <= r[1]) ? x : null;
   }
   if (mode.dtype === "float32") return Math.fround(x);
   return x;
