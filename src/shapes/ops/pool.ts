@@ -31,7 +31,7 @@
  * undilated kernel and returns fewer windows than `ceil(i/s)` (`onnxruntimeSamePoolOutput`).
  */
 import { type Dim, isConst, sub } from "../../ir/dim.js";
-import type { Graph, ShapeDim } from "../../ir/graph.js";
+import type { Graph, Node, ShapeDim } from "../../ir/graph.js";
 import { convTransposeOutput, onnxruntimeSamePoolOutput, poolOutputCeil, samePadTotal, sameOutput, splitPad } from "../conv-geometry.js";
 import { type InferContext, type InferResult, type OpDef, defineOp } from "../define-op.js";
 import { tensor } from "../tensor-info.js";
@@ -143,11 +143,28 @@ function inferPool(ctx: InferContext, opts: PoolOptions): InferResult {
   return result(out);
 }
 
+/** Producer and consumer count of every value of a graph, built once per graph (graphs are immutable). */
+const wiring = new WeakMap<Graph, { producer: Map<string, Node>; uses: Map<string, number> }>();
+
+function wiringOf(graph: Graph): { producer: Map<string, Node>; uses: Map<string, number> } {
+  let w = wiring.get(graph);
+  if (!w) {
+    w = { producer: new Map(), uses: new Map() };
+    for (const n of graph.nodes) {
+      for (const o of n.outputs) if (o) w.producer.set(o, n);
+      for (const i of n.inputs) if (i) w.uses.set(i, (w.uses.get(i) ?? 0) + 1);
+    }
+    for (const o of graph.outputs) w.uses.set(o.name, (w.uses.get(o.name) ?? 0) + 1);
+    wiring.set(graph, w);
+  }
+  return w;
+}
+
 /** Element values of a constant: an initializer, or a `Constant` node's `value` / `value_ints`. */
 function constantValues(graph: Graph, name: string): readonly number[] | null {
   const init = graph.initializers.get(name);
   if (init) return init.values ?? null;
-  const producer = graph.nodes.find((n) => n.outputs.includes(name));
+  const producer = wiringOf(graph).producer.get(name);
   if (producer?.opType !== "Constant" || (producer.domain !== "" && producer.domain !== "ai.onnx")) return null;
   const v = producer.attrs.get("value");
   if (v?.type === "tensor") return v.value.values ?? null;
@@ -165,11 +182,13 @@ function fusablePad(ctx: InferContext, n: number): { begin: number[]; end: numbe
   const g = ctx.graph;
   const x = ctx.node.inputs[0];
   if (!x || ctx.node.attrs.get("pads") === undefined || ctx.node.outputs.filter((o) => o !== "").length > 1) return null;
-  const pad = g.nodes.find((m) => m.outputs.includes(x));
+  const w = wiringOf(g);
+  const pad = w.producer.get(x);
   if (!pad || pad.opType !== "Pad" || (pad.domain !== "" && pad.domain !== "ai.onnx") || pad.inputs.length > 3) return null;
   const mode = pad.attrs.get("mode");
   if (mode !== undefined && !(mode.type === "string" && mode.value === "constant")) return null;
-  if (g.nodes.some((m) => m !== ctx.node && m.inputs.includes(x)) || g.outputs.some((o) => o.name === x)) return null;
+  // The pool must be the Pad's only consumer (graph outputs count as consumers).
+  if ((w.uses.get(x) ?? 0) !== ctx.node.inputs.filter((i) => i === x).length) return null;
   let pads: readonly number[] | null;
   const padsAttr = pad.attrs.get("pads");
   if (pad.inputs[1]) {
