@@ -186,8 +186,10 @@ function inferConvTranspose(ctx: InferContext): InferResult {
       o = outputShape[j]!;
       pads = null;
       if (isConst(i) && o < i) {
-        // D7: ONNX inference returns early leaving a rank-2 shape (TODO in defs.cc); the output
-        // cannot be smaller than the input it came from.
+        // D7: ONNX inference rejects it in its own way ("output shape value cannot be smaller
+        // than the input shape value", then an early return leaving a rank-2 shape, TODO in
+        // defs.cc); the pads it implies exceed the kernel. onnxruntime-node 1.30 runs it (5 for
+        // i=8, k=3, output_shape 5), so the fact carries both.
         ctx.contradiction("OUTPUT_SHAPE_TOO_SMALL", `${op} output_shape ${o} on axis ${axis} is smaller than its input ${i}`, { axis, outputShape: o, input: i });
         ctx.fact("runtime-divergence", { id: "D7", axis, input: i, outputShape: o, spec: o, onnxInference: "rank-2 shape (early return)", onnxruntime: o });
       }
