@@ -73,11 +73,16 @@ export async function lintCommand(io: CliIO): Promise<ExitCode> {
   if (positionals.length === 0) throw new UsageError("no files given (usage: shapelint [lint] <files|dirs|globs...>)");
 
   const resolver = new ConfigResolver(new Set(RULES_BY_ID.keys()), values.config !== undefined ? resolve(io.cwd, values.config) : undefined);
-  const { targets, missing } = expandTargets(positionals, io.cwd);
-  const files: FileResult[] = missing.map((m) => ({ file: m.display, format: null, error: { code: "IO_ERROR", message: m.message }, findings: [] }));
+  const { items } = expandTargets(positionals, io.cwd);
+  const files: FileResult[] = [];
   const debug = io.env.SHAPELINT_DEBUG === "1";
+  let internalErrors = 0;
 
-  for (const t of targets) {
+  for (const t of items) {
+    if (t.kind === "missing") {
+      files.push({ file: t.display, format: null, error: { code: "IO_ERROR", message: t.message }, findings: [] });
+      continue;
+    }
     const cfg = resolver.resolve(t.path);
     const severities = new Map([...cfg.rules, ...cliRules]);
     const inputShapes = new Map([...cfg.inputShape, ...cliInputs]);
@@ -86,9 +91,10 @@ export async function lintCommand(io: CliIO): Promise<ExitCode> {
     let result = analysis.result;
     if (values.quiet) result = { ...result, findings: result.findings.filter((f) => f.severity === "error") };
     files.push(result);
-    if (analysis.exception !== undefined && debug) {
+    if (analysis.exception !== undefined) {
       const e = analysis.exception;
-      io.stderr.write(`${t.display}: ${e instanceof Error && e.stack ? e.stack : String(e)}\n`);
+      if (debug) io.stderr.write(`${t.display}: ${e instanceof Error && e.stack ? e.stack : String(e)}\n`);
+      else internalErrors++;
     }
   }
 
@@ -116,6 +122,7 @@ export async function lintCommand(io: CliIO): Promise<ExitCode> {
     for (const f of failed) io.stderr.write(`shapelint: ${f.file}: ${f.error!.code}: ${f.error!.message}\n`);
   }
   if (format === "github") githubExtras(io, results, ctx);
+  if (internalErrors > 0) io.stderr.write("shapelint: internal error (a bug in shapelint); set SHAPELINT_DEBUG=1 for the stack trace\n");
 
   const { errors, warnings } = results.summary;
   if (failed.length > 0) return 2;

@@ -30,6 +30,9 @@ export interface MissingTarget {
   readonly message: string;
 }
 
+/** A file to analyse or an argument that named nothing, in argument order. */
+export type TargetItem = ({ readonly kind: "file" } & Target) | ({ readonly kind: "missing" } & MissingTarget);
+
 function extOf(name: string): string {
   const dot = name.lastIndexOf(".");
   return dot > 0 ? name.slice(dot).toLowerCase() : "";
@@ -93,15 +96,24 @@ function globBase(glob: string): string {
   return fixed.join("/") || (glob.startsWith("/") ? "/" : ".");
 }
 
-/** Expand arguments into model files (deduplicated, in argument order; folders sorted). */
-export function expandTargets(args: readonly string[], cwd: string): { targets: Target[]; missing: MissingTarget[] } {
+/**
+ * Expand arguments into model files (deduplicated, in argument order; folders sorted). `items`
+ * interleaves files and arguments that named nothing, in argument order.
+ */
+export function expandTargets(args: readonly string[], cwd: string): { targets: Target[]; missing: MissingTarget[]; items: TargetItem[] } {
   const targets: Target[] = [];
   const missing: MissingTarget[] = [];
+  const items: TargetItem[] = [];
   const seen = new Set<string>();
   const add = (path: string, display: string): void => {
     if (seen.has(path)) return;
     seen.add(path);
     targets.push({ path, display });
+    items.push({ kind: "file", path, display });
+  };
+  const miss = (display: string, message: string): void => {
+    missing.push({ display, message });
+    items.push({ kind: "missing", display, message });
   };
   for (const arg of args) {
     const abs = resolve(cwd, arg);
@@ -116,7 +128,7 @@ export function expandTargets(args: readonly string[], cwd: string): { targets: 
       walk(abs, (path, name) => {
         if (isModelFile(path, name)) add(path, displayJoin(arg, relative(abs, path)));
       });
-      if (targets.length === before) missing.push({ display: arg, message: "no model files (.onnx, .keras, .h5, model .json) in this folder" });
+      if (targets.length === before) miss(arg, "no model files (.onnx, .keras, .h5, model .json) in this folder");
     } else if (stat) {
       add(abs, arg);
     } else if (isGlob(arg)) {
@@ -132,10 +144,10 @@ export function expandTargets(args: readonly string[], cwd: string): { targets: 
         if (extOf(name) === ".json" && (NOT_MODELS.test(name) || !looksLikeModelJson(path))) return;
         add(path, rel);
       });
-      if (targets.length === before) missing.push({ display: arg, message: "no model files match this pattern" });
+      if (targets.length === before) miss(arg, "no model files match this pattern");
     } else {
-      missing.push({ display: arg, message: "no such file or directory" });
+      miss(arg, "no such file or directory");
     }
   }
-  return { targets, missing };
+  return { targets, missing, items };
 }
