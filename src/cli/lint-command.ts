@@ -46,6 +46,7 @@ const LINT_OPTIONS = {
   config: { type: "string", short: "c" },
   "no-color": { type: "boolean" },
   color: { type: "boolean" },
+  "skip-non-models": { type: "boolean" },
 } as const;
 
 /** Run the lint command (argv without the `lint` word). */
@@ -73,7 +74,7 @@ export async function lintCommand(io: CliIO): Promise<ExitCode> {
   if (positionals.length === 0) throw new UsageError("no files given (usage: shapelint [lint] <files|dirs|globs...>)");
 
   const resolver = new ConfigResolver(new Set(RULES_BY_ID.keys()), values.config !== undefined ? resolve(io.cwd, values.config) : undefined);
-  const { items } = expandTargets(positionals, io.cwd);
+  const { items } = expandTargets(positionals, io.cwd, { skipNonModels: values["skip-non-models"] === true });
   const files: FileResult[] = [];
   const debug = io.env.SHAPELINT_DEBUG === "1";
   let internalErrors = 0;

@@ -52,6 +52,8 @@ Lint options:
   --rule <id>=<severity>           off, info, warning or error (repeatable)
   -c, --config <path>              use this config instead of looking up shapelint.config.json
   --no-color, --color              turn colour off or on (default: on for a terminal without NO_COLOR)
+  --skip-non-models                skip named files that are not models (e.g. package.json from a
+                                   pre-commit hook), as in folders
   -h, --help, -v, --version
 
 Exit codes: 0 no errors; 1 errors found (or more warnings than --max-warnings);

@@ -98,9 +98,14 @@ function globBase(glob: string): string {
 
 /**
  * Expand arguments into model files (deduplicated, in argument order; folders sorted). `items`
- * interleaves files and arguments that named nothing, in argument order.
+ * interleaves files and arguments that named nothing, in argument order. With `skipNonModels`,
+ * files named explicitly are kept only when they look like models, as files in folders are.
  */
-export function expandTargets(args: readonly string[], cwd: string): { targets: Target[]; missing: MissingTarget[]; items: TargetItem[] } {
+export function expandTargets(
+  args: readonly string[],
+  cwd: string,
+  options: { readonly skipNonModels?: boolean } = {},
+): { targets: Target[]; missing: MissingTarget[]; items: TargetItem[] } {
   const targets: Target[] = [];
   const missing: MissingTarget[] = [];
   const items: TargetItem[] = [];
@@ -130,6 +135,9 @@ export function expandTargets(args: readonly string[], cwd: string): { targets: 
       });
       if (targets.length === before) miss(arg, "no model files (.onnx, .keras, .h5, model .json) in this folder");
     } else if (stat) {
+      // Hooks that pass every .json file (pre-commit) ask to skip files that are not models.
+      const name = abs.slice(abs.lastIndexOf(sep) + 1);
+      if (options.skipNonModels && !isModelFile(abs, name)) continue;
       add(abs, arg);
     } else if (isGlob(arg)) {
       const base = globBase(arg);

@@ -300,3 +300,15 @@ describe("verify", () => {
     expect(await cli(["verify", CLEAN])).toEqual({ code: 2, stdout: "", stderr: "shapelint: 'verify' is not available in this build\n" });
   });
 });
+
+describe("--skip-non-models", () => {
+  it("skips named files that are not models, as pre-commit passes every .json", async () => {
+    const dir = tempTree({ "package.json": '{"name": "x"}', "m.onnx": readFileSync(join(ROOT, CLEAN)) });
+    const plain = await cli(["package.json", "m.onnx", "--format", "json"], { cwd: dir });
+    expect(plain.code).toBe(2);
+    const skipped = await cli(["package.json", "m.onnx", "--format", "json", "--skip-non-models"], { cwd: dir });
+    expect(skipped.code).toBe(0);
+    expect((JSON.parse(skipped.stdout) as JsonReport).files.map((f) => f.file)).toEqual(["m.onnx"]);
+    expect((await cli(["package.json", "--skip-non-models"], { cwd: dir })).code).toBe(0);
+  });
+});
