@@ -293,3 +293,25 @@ describe("JSON details", () => {
     expect([bare.flavour, bare.producer, nodeNamed(bare, "d").loc.pointer]).toEqual(["tfjs", { name: "tfjs-layers", version: "4.22.0" }, "/modelTopology/config/layers/0"]);
   });
 });
+
+describe("scale", () => {
+  test("a 20000-layer functional config (5.5 MB) loads and propagates quickly, with locations", () => {
+    const layers: Record<string, unknown>[] = [inputLayer("x", [16, 16, 8])];
+    let prev = "x";
+    for (let i = 0; i < 20000; i++) {
+      layers.push(fnLayer(`c${i}`, "Conv2D", { filters: 8, kernel_size: 3, padding: "same" }, [[[prev, 0, 0]]]));
+      prev = `c${i}`;
+    }
+    const text = fnJson(layers, ["x"], [[prev, 0, 0]]);
+    const t0 = performance.now();
+    const m = loadKerasText(text, "big.json");
+    const r = propagate(m);
+    const ms = performance.now() - t0;
+    // Linear work: a quadratic step (e.g. rescanning the text per line) would take minutes here.
+    expect(ms).toBeLessThan(10_000);
+    expect(nodeShape(r, prev)).toBe("[x_d0, 16, 16, 8]");
+    const last = nodeNamed(m, prev);
+    expect(last.loc.pointer).toBe("/config/layers/20000");
+    expect(text.split("\n")[last.loc.line! - 1]!.slice(last.loc.column! - 1)).toBe("{");
+  });
+});

@@ -70,7 +70,6 @@ interface Entry {
   readonly registeredName: string | null;
   readonly config: Obj;
   readonly path: Path;
-  readonly obj: Obj;
   /** `inbound_nodes` (functional entries); `null` in a Sequential. */
   readonly inbound: readonly unknown[] | null;
   readonly buildConfig: unknown;
@@ -86,7 +85,6 @@ interface ModelDef {
   readonly byName: ReadonlyMap<string, Entry>;
   readonly config: Obj | null;
   readonly path: Path;
-  readonly obj: object;
   /** For nested Sequentials: whether an input shape was ever known (tf.keras skips the node offset otherwise). */
   readonly hasInputShape: boolean;
 }
@@ -97,8 +95,6 @@ interface Ref {
   readonly call: number;
   readonly output: number;
   readonly path: Path;
-  /** The reference's own JSON value (for its line/column). */
-  readonly obj?: unknown;
   /** Keras 3 records the shape of every consumed tensor. */
   readonly shape?: unknown;
   readonly dtype?: unknown;
@@ -147,16 +143,16 @@ class Builder {
   // -------------------------------------------------------------------------------------------
   // Errors and locations.
 
-  private where(path: Path, obj?: unknown): { pointer: string; line?: number; column?: number } {
+  private where(path: Path): { pointer: string; line?: number; column?: number } {
     const pointer = jsonPointer(path);
-    const off = obj !== null && typeof obj === "object" ? this.opts.source.offsetOf(obj) : undefined;
+    const off = this.opts.source.offsetAt(path);
     if (off === undefined) return { pointer };
     const pos = this.opts.source.position(off);
     return { pointer, line: pos.line, column: pos.column };
   }
 
-  private fail(code: LoadErrorCode, message: string, path: Path, obj?: unknown, node?: string): never {
-    const w = this.where(path, obj);
+  private fail(code: LoadErrorCode, message: string, path: Path, node?: string): never {
+    const w = this.where(path);
     throw new LoadError(code, message, node === undefined ? w : { ...w, node });
   }
 
@@ -185,17 +181,16 @@ class Builder {
         layers = cfg["layers"];
         layersPath = [...path, "config", "layers"];
       } else {
-        return this.fail("MALFORMED", `model '${nameHint}' has no 'config' object`, path, obj);
+        return this.fail("MALFORMED", `model '${nameHint}' has no 'config' object`, path);
       }
     } else {
-      return this.fail("MALFORMED", `expected a model config object, got ${JSON.stringify(obj)?.slice(0, 40)}`, path, obj);
+      return this.fail("MALFORMED", `expected a model config object, got ${JSON.stringify(obj)?.slice(0, 40)}`, path);
     }
     if (!Array.isArray(layers)) {
       return this.fail(
         "NO_MODEL_CONFIG",
         `model '${nameHint}' (${className || "?"}) has no layer list ('config.layers'): a subclassed model keeps its graph in Python code, not in the file`,
         path,
-        obj,
       );
     }
     const c = cfg as Obj | null;
@@ -206,24 +201,24 @@ class Builder {
     const byName = new Map<string, Entry>();
     layers.forEach((l, i) => {
       const e = this.parseEntry(l, [...layersPath, i], i, kind);
-      if (byName.has(e.name)) this.fail("MALFORMED", `model '${name}' has two layers named '${e.name}'`, e.path, e.obj);
+      if (byName.has(e.name)) this.fail("MALFORMED", `model '${name}' has two layers named '${e.name}'`, e.path);
       byName.set(e.name, e);
       entries.push(e);
     });
     let hasInputShape = c !== null && c["build_input_shape"] !== undefined && c["build_input_shape"] !== null;
     const first = entries[0];
     if (first && (first.isInput || readShape(inputShapeHint(first)) !== null)) hasInputShape = true;
-    return { kind, name, entries, byName, config: c, path, obj: obj as object, hasInputShape };
+    return { kind, name, entries, byName, config: c, path, hasInputShape };
   }
 
   private parseEntry(l: unknown, path: Path, index: number, kind: "functional" | "sequential"): Entry {
-    if (!isObj(l)) return this.fail("MALFORMED", `layer entry ${index} must be an object with 'class_name' and 'config'`, path, l);
+    if (!isObj(l)) return this.fail("MALFORMED", `layer entry ${index} must be an object with 'class_name' and 'config'`, path);
     const className = l["class_name"];
-    if (typeof className !== "string") return this.fail("MALFORMED", `layer entry ${index} has no 'class_name'`, path, l);
+    if (typeof className !== "string") return this.fail("MALFORMED", `layer entry ${index} has no 'class_name'`, path);
     const config = l["config"];
-    if (!isObj(config)) return this.fail("MALFORMED", `layer entry ${index} ('${className}') has no 'config' object`, path, l);
+    if (!isObj(config)) return this.fail("MALFORMED", `layer entry ${index} ('${className}') has no 'config' object`, path);
     const rawName = typeof l["name"] === "string" ? l["name"] : typeof config["name"] === "string" ? config["name"] : null;
-    if (rawName === null && kind === "functional") return this.fail("MALFORMED", `layer entry ${index} ('${className}') has no name`, path, l);
+    if (rawName === null && kind === "functional") return this.fail("MALFORMED", `layer entry ${index} ('${className}') has no name`, path);
     const name = rawName ?? `${className.toLowerCase()}_${index}`;
     const module = typeof l["module"] === "string" ? l["module"] : null;
     const registeredName = typeof l["registered_name"] === "string" ? l["registered_name"] : null;
@@ -232,7 +227,7 @@ class Builder {
     if (kind === "functional") {
       if (inboundRaw === undefined || inboundRaw === null) inbound = [];
       else if (Array.isArray(inboundRaw)) inbound = inboundRaw;
-      else return this.fail("MALFORMED", `layer '${name}': 'inbound_nodes' must be a list`, [...path, "inbound_nodes"], inboundRaw);
+      else return this.fail("MALFORMED", `layer '${name}': 'inbound_nodes' must be a list`, [...path, "inbound_nodes"]);
     }
     const nested = Array.isArray(config["layers"]) || className === "Sequential" || className === "Functional" || className === "Model";
     const model = nested ? this.parseModel(l, path, name) : null;
@@ -246,7 +241,6 @@ class Builder {
       registeredName,
       config,
       path,
-      obj: l,
       inbound,
       buildConfig: l["build_config"],
       model,
@@ -263,7 +257,7 @@ class Builder {
     const outputs = root.kind === "functional" ? this.expandFunctional(scope, null) : this.expandSequential(scope, null);
     for (const p of this.pendingAliases) {
       if (!this.aliases.has(p.key)) {
-        this.fail("DANGLING_INPUT", `reference to output ${p.ref.output} of nested model '${p.ref.layer}' (call ${p.ref.call}), which has no such output`, p.ref.path, p.ref.obj);
+        this.fail("DANGLING_INPUT", `reference to output ${p.ref.output} of nested model '${p.ref.layer}' (call ${p.ref.call}), which has no such output`, p.ref.path);
       }
     }
     const nodes = this.finishNodes();
@@ -293,7 +287,7 @@ class Builder {
       const count = Math.max(1, (this.outCount.get(r.name) ?? 0) + 1);
       const outputs: string[] = [];
       for (let t = 0; t < count; t++) outputs.push(valueName(r.name, t));
-      const w = this.where(r.entry.path, r.entry.obj);
+      const w = this.where(r.entry.path);
       const loc = {
         file: this.opts.file,
         nodeName: r.entry.name,
@@ -312,7 +306,7 @@ class Builder {
       for (const o of n.outputs) {
         if (producer.has(o) || inputNames.has(o)) {
           const r = this.nodes[i]!;
-          this.fail("MALFORMED", `two layers end up with the name '${o}' after nested-model scoping`, r.entry.path, r.entry.obj, n.name);
+          this.fail("MALFORMED", `two layers end up with the name '${o}' after nested-model scoping`, r.entry.path, n.name);
         }
         producer.set(o, i);
       }
@@ -349,7 +343,7 @@ class Builder {
       cycle.push(nodes[j]!.name);
       j = nodes[j]!.inputs.map((x) => producer.get(x)).find((p) => p !== undefined && indeg[p]! > 0) ?? i;
     } while (j !== i && cycle.length < 50);
-    this.fail("GRAPH_CYCLE", `the layers' inbound references form a cycle: ${[...cycle, nodes[i]!.name].join(" <- ")}`, r.entry.path, r.entry.obj, nodes[i]!.name);
+    this.fail("GRAPH_CYCLE", `the layers' inbound references form a cycle: ${[...cycle, nodes[i]!.name].join(" <- ")}`, r.entry.path, nodes[i]!.name);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -360,12 +354,12 @@ class Builder {
     const cfg = model.config!;
     const inRefs = this.ioRefs(cfg["input_layers"], [...model.path, "config", "input_layers"], model.name, "input_layers");
     if (callInputs !== null && callInputs.length !== inRefs.length) {
-      this.fail("MALFORMED", `nested model '${model.name}' takes ${inRefs.length} input(s) but is called with ${callInputs.length}`, model.path, model.obj);
+      this.fail("MALFORMED", `nested model '${model.name}' takes ${inRefs.length} input(s) but is called with ${callInputs.length}`, model.path);
     }
     inRefs.forEach((ref, k) => {
       const e = model.byName.get(ref.layer);
-      if (!e) return this.fail("DANGLING_INPUT", `model '${model.name}' lists input '${ref.layer}', which is not one of its layers`, ref.path, ref.obj);
-      if (!e.isInput) return this.fail("MALFORMED", `model '${model.name}' lists '${ref.layer}' (${e.className}) as an input; only InputLayers can be model inputs`, ref.path, ref.obj);
+      if (!e) return this.fail("DANGLING_INPUT", `model '${model.name}' lists input '${ref.layer}', which is not one of its layers`, ref.path);
+      if (!e.isInput) return this.fail("MALFORMED", `model '${model.name}' lists '${ref.layer}' (${e.className}) as an input; only InputLayers can be model inputs`, ref.path);
       if (scope.inputValues.has(e.name)) return;
       if (callInputs === null) scope.inputValues.set(e.name, this.addGraphInput(e, scope));
       else scope.inputValues.set(e.name, this.addInputNode(e, scope, callInputs[k]!));
@@ -375,7 +369,7 @@ class Builder {
       const calls = e.inbound ?? [];
       calls.forEach((node, j) => {
         const nodePath: Path = [...e.path, "inbound_nodes", j];
-        const { refs, encoding, kwargs, args } = collectRefs(node, nodePath, (msg, p, obj) => this.fail("MALFORMED", msg, p, obj));
+        const { refs, encoding, kwargs, args } = collectRefs(node, nodePath, (msg, p) => this.fail("MALFORMED", msg, p));
         const inputs = refs.map((r) => this.resolveRef(scope, r, encoding === "dict" ? "node3" : "node2"));
         if (e.model) {
           this.expandNested(scope, e, j, inputs);
@@ -408,7 +402,7 @@ class Builder {
         cur = name;
       }
     } else {
-      if (callInputs.length !== 1) this.fail("MALFORMED", `nested Sequential '${model.name}' takes one input but is called with ${callInputs.length}`, model.path, model.obj);
+      if (callInputs.length !== 1) this.fail("MALFORMED", `nested Sequential '${model.name}' takes one input but is called with ${callInputs.length}`, model.path);
       cur = callInputs[0]!;
       if (first && first.isInput) {
         cur = this.addInputNode(first, scope, cur);
@@ -417,12 +411,12 @@ class Builder {
     }
     for (let i = start; i < entries.length; i++) {
       const e = entries[i]!;
-      if (e.isInput) this.fail("MALFORMED", `Sequential '${model.name}' has an InputLayer ('${e.name}') after its first layer`, e.path, e.obj);
+      if (e.isInput) this.fail("MALFORMED", `Sequential '${model.name}' has an InputLayer ('${e.name}') after its first layer`, e.path);
       const recorded = isObj(e.buildConfig) ? e.buildConfig["input_shape"] : undefined;
       if (recorded !== undefined) this.declare(cur, recorded, undefined);
       if (e.model) {
         const outs = this.expandNested(scope, e, 0, [cur]);
-        if (outs.length !== 1) this.fail("MALFORMED", `layer '${e.name}' of Sequential '${model.name}' has ${outs.length} outputs; a Sequential chains single tensors`, e.path, e.obj);
+        if (outs.length !== 1) this.fail("MALFORMED", `layer '${e.name}' of Sequential '${model.name}' has ${outs.length} outputs; a Sequential chains single tensors`, e.path);
         cur = outs[0]!;
       } else {
         cur = valueName(this.addNode(scope, e, 0, [cur]).name, 0);
@@ -490,7 +484,7 @@ class Builder {
     // Keras 3 also writes a single bare triple or a dict {name: triple}.
     const out: Ref[] = [];
     const visit = (x: unknown, p: Path): void => {
-      if (isRefList(x)) out.push({ layer: x[0] as string, call: x[1] as number, output: x[2] as number, path: p, obj: x });
+      if (isRefList(x)) out.push({ layer: x[0] as string, call: x[1] as number, output: x[2] as number, path: p });
       else if (Array.isArray(x)) x.forEach((y, i) => visit(y, [...p, i]));
       else if (isObj(x)) for (const [k, y] of Object.entries(x)) visit(y, [...p, k]);
       else this.fail("MALFORMED", `model '${model}': '${what}' must list [layer, call, output] references, got ${JSON.stringify(x)}`, p);
@@ -507,12 +501,12 @@ class Builder {
   private resolveRef(scope: Scope, ref: Ref, site: "node2" | "node3" | "io"): string {
     const model = scope.model;
     const e = model.byName.get(ref.layer);
-    if (!e) return this.fail("DANGLING_INPUT", `reference to layer '${ref.layer}', which model '${model.name}' does not have`, ref.path, ref.obj);
+    if (!e) return this.fail("DANGLING_INPUT", `reference to layer '${ref.layer}', which model '${model.name}' does not have`, ref.path);
     if (e.isInput) {
-      if (ref.call !== 0 || ref.output !== 0) return this.fail("DANGLING_INPUT", `reference to call ${ref.call}, output ${ref.output} of InputLayer '${ref.layer}', which has only call 0, output 0`, ref.path, ref.obj);
+      if (ref.call !== 0 || ref.output !== 0) return this.fail("DANGLING_INPUT", `reference to call ${ref.call}, output ${ref.output} of InputLayer '${ref.layer}', which has only call 0, output 0`, ref.path);
       let v = scope.inputValues.get(e.name);
       if (v === undefined) {
-        if (!scope.top) return this.fail("DANGLING_INPUT", `nested model '${model.name}' uses InputLayer '${e.name}', which is not in its 'input_layers'`, ref.path, ref.obj);
+        if (!scope.top) return this.fail("DANGLING_INPUT", `nested model '${model.name}' uses InputLayer '${e.name}', which is not in its 'input_layers'`, ref.path);
         v = this.addGraphInput(e, scope);
         scope.inputValues.set(e.name, v);
       }
@@ -523,7 +517,7 @@ class Builder {
     if (e.model) {
       const idx = nestedCallIndex(e, ref.call, saved, site, this.opts.major);
       if (idx === null) {
-        return this.fail("DANGLING_INPUT", `reference to call ${ref.call} of nested model '${ref.layer}', which has ${saved} saved call(s)`, ref.path, ref.obj);
+        return this.fail("DANGLING_INPUT", `reference to call ${ref.call} of nested model '${ref.layer}', which has ${saved} saved call(s)`, ref.path);
       }
       const key = aliasKey(scope.prefix, e.name, idx, ref.output);
       this.pendingAliases.push({ key, ref });
@@ -531,9 +525,9 @@ class Builder {
       return key;
     }
     if (ref.call < 0 || ref.call >= saved) {
-      return this.fail("DANGLING_INPUT", `reference to call ${ref.call} of layer '${ref.layer}', which has ${saved} saved call(s)`, ref.path, ref.obj);
+      return this.fail("DANGLING_INPUT", `reference to call ${ref.call} of layer '${ref.layer}', which has ${saved} saved call(s)`, ref.path);
     }
-    if (ref.output < 0) return this.fail("DANGLING_INPUT", `reference to output ${ref.output} of layer '${ref.layer}'`, ref.path, ref.obj);
+    if (ref.output < 0) return this.fail("DANGLING_INPUT", `reference to output ${ref.output} of layer '${ref.layer}'`, ref.path);
     const name = `${scope.prefix}${callName(e.name, ref.call)}`;
     this.outCount.set(name, Math.max(this.outCount.get(name) ?? 0, ref.output));
     const v = valueName(name, ref.output);
@@ -588,7 +582,7 @@ function isRefList(v: unknown): v is unknown[] {
 function collectRefs(
   node: unknown,
   path: Path,
-  fail: (message: string, path: Path, obj: unknown) => never,
+  fail: (message: string, path: Path) => never,
 ): { refs: Ref[]; encoding: "list" | "dict"; kwargs: Obj | null; args: unknown[] | null } {
   const refs: Ref[] = [];
   if (isObj(node)) {
@@ -598,9 +592,9 @@ function collectRefs(
         const cfg = v["config"];
         const h = cfg["keras_history"];
         if (!Array.isArray(h) || typeof h[0] !== "string" || !isInt(h[1]) || !isInt(h[2])) {
-          return fail("a __keras_tensor__ without a valid keras_history [layer, call, output]", p, v);
+          return fail("a __keras_tensor__ without a valid keras_history [layer, call, output]", p);
         }
-        refs.push({ layer: h[0], call: h[1], output: h[2], path: [...p, "config", "keras_history"], obj: h, shape: cfg["shape"], dtype: cfg["dtype"] });
+        refs.push({ layer: h[0], call: h[1], output: h[2], path: [...p, "config", "keras_history"], shape: cfg["shape"], dtype: cfg["dtype"] });
         return true;
       }
       let found = false;
@@ -619,12 +613,12 @@ function collectRefs(
     }
     return { refs, encoding: "dict", kwargs: leftoverKwargs, args: leftoverArgs.length > 0 ? leftoverArgs : null };
   }
-  if (!Array.isArray(node)) return fail(`an inbound node must be a list of references or an {args, kwargs} object, got ${JSON.stringify(node)?.slice(0, 60)}`, path, node);
+  if (!Array.isArray(node)) return fail(`an inbound node must be a list of references or an {args, kwargs} object, got ${JSON.stringify(node)?.slice(0, 60)}`, path);
   let kwargs: Obj | null = null;
   const walk = (v: unknown, p: Path): void => {
     if (Array.isArray(v) && v[0] === "_CONSTANT_VALUE" && v[1] === -1) return; // a constant operand, not an edge
     if (isRefList(v)) {
-      refs.push({ layer: v[0] as string, call: v[1] as number, output: v[2] as number, path: p, obj: v });
+      refs.push({ layer: v[0] as string, call: v[1] as number, output: v[2] as number, path: p });
       const kw = v[3];
       if (isObj(kw)) {
         for (const [k, x] of Object.entries(kw)) {

@@ -1,77 +1,171 @@
 /**
  * JSON text with source positions, as Keras and TF.js write it.
  *
+ * Values come from the native `JSON.parse` (a 5 MB config parses in tens of milliseconds, a
+ * generic tree parser takes seconds). Positions come from one structural scan of the text that
+ * records where every object and array starts, looked up by JSON path when a location is needed.
+ * Syntax errors are located with jsonc-parser's `parseTree` (only on that failure path).
+ *
  * Python's `json` module writes the bare literals `NaN`, `Infinity` and `-Infinity` for
  * non-finite floats (`allow_nan=True` is its default), which strict JSON parsers reject
- * (KERAS_JSON.md section 11). They are replaced, outside strings, by number tokens of the same
- * length before parsing, so every offset, line and column stays that of the original text; the
- * converted values are restored to the non-finite numbers.
- *
- * Every object and array produced by {@link parseJsonSource} remembers the offset of its
- * opening bracket, so the graph builder can give each layer its 1-based line and column.
+ * (KERAS_JSON.md section 11). Outside strings they are replaced by tagged objects before
+ * `JSON.parse` and turned back into the numbers; the structural scan runs on the original text,
+ * so every offset, line and column stays that of the file.
  */
-import { type Node as JsonNode, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
+import { type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
 import { LoadError } from "../load-error.js";
 
-/** A parsed JSON document that can map its objects back to positions in the text. */
+/** A parsed JSON document that can map its containers back to positions in the text. */
 export interface JsonSource {
   readonly value: unknown;
-  /** 0-based UTF-16 offset of an object or array of `value`, when it came from the text. */
-  offsetOf(obj: object): number | undefined;
+  /** 0-based UTF-16 offset of the object or array at a path of `value` (`undefined` for scalars and missing paths). */
+  offsetAt(path: readonly (string | number)[]): number | undefined;
   /** 1-based line and column (UTF-16 code units) of an offset. */
   position(offset: number): { line: number; column: number };
 }
 
-/** Python's non-finite literals and same-length stand-ins that parse to the same value. */
-const NON_FINITE: ReadonlyArray<{ literal: string; standIn: string; value: number }> = [
-  { literal: "-Infinity", standIn: "-1e999999", value: -Infinity },
-  { literal: "Infinity", standIn: "1e999999", value: Infinity },
-  { literal: "NaN", standIn: "0.0", value: NaN },
-];
+const NON_FINITE_TAG = "\u0000shapelint-non-finite";
 
-/**
- * Replace `NaN`/`Infinity`/`-Infinity` outside strings by same-length number tokens; returns the
- * new text and the offsets of the replaced NaNs (the infinities parse to themselves).
- */
-function replaceNonFinite(text: string): { text: string; nanOffsets: Set<number> } {
-  const nanOffsets = new Set<number>();
-  // Fast path: nothing to replace.
-  if (!/NaN|Infinity/.test(text)) return { text, nanOffsets };
-  let out = "";
-  let last = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c /* \ */) i++;
-      else if (ch === 0x22 /* " */) inString = false;
-      continue;
-    }
-    if (ch === 0x22) {
-      inString = true;
-      continue;
-    }
-    if (ch !== 0x4e /* N */ && ch !== 0x49 /* I */ && ch !== 0x2d /* - */) continue;
-    for (const nf of NON_FINITE) {
-      if (text.startsWith(nf.literal, i) && !isIdentChar(text.charCodeAt(i + nf.literal.length))) {
-        out += text.slice(last, i) + nf.standIn;
-        if (Number.isNaN(nf.value)) nanOffsets.add(i);
-        i += nf.literal.length - 1;
-        last = i + 1;
-        break;
-      }
-    }
-  }
-  return { text: out + text.slice(last), nanOffsets };
-}
+const NON_FINITE: ReadonlyArray<{ literal: string; value: number }> = [
+  { literal: "-Infinity", value: -Infinity },
+  { literal: "Infinity", value: Infinity },
+  { literal: "NaN", value: NaN },
+];
 
 function isIdentChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
 
-/** Start offsets of every line, for offset -> line/column. */
+/** End index (of the closing quote) of the string whose opening quote is at `i`; -1 when unterminated. */
+function stringEnd(text: string, i: number): number {
+  let j = i;
+  for (;;) {
+    j = text.indexOf('"', j + 1);
+    if (j < 0) return -1;
+    let k = j - 1;
+    while (text.charCodeAt(k) === 0x5c) k--;
+    if ((j - k - 1) % 2 === 0) return j; // an even number of backslashes: the quote is not escaped
+  }
+}
+
+/**
+ * Replace `NaN`/`Infinity`/`-Infinity` outside strings by `{"<tag>": "<literal>"}` objects;
+ * `null` when the text has none.
+ */
+function tagNonFinite(text: string): string | null {
+  if (!/NaN|Infinity/.test(text)) return null;
+  let out = "";
+  let last = 0;
+  let found = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) {
+      const j = stringEnd(text, i);
+      if (j < 0) break;
+      i = j;
+      continue;
+    }
+    if (ch !== 0x4e /* N */ && ch !== 0x49 /* I */ && ch !== 0x2d /* - */) continue;
+    if (i > 0 && isIdentChar(text.charCodeAt(i - 1))) continue;
+    for (const nf of NON_FINITE) {
+      if (text.startsWith(nf.literal, i) && !isIdentChar(text.charCodeAt(i + nf.literal.length))) {
+        out += text.slice(last, i) + JSON.stringify({ [NON_FINITE_TAG]: nf.literal });
+        i += nf.literal.length - 1;
+        last = i + 1;
+        found = true;
+        break;
+      }
+    }
+  }
+  return found ? out + text.slice(last) : null;
+}
+
+function restoreNonFinite(_key: string, v: unknown): unknown {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    const tag = (v as Record<string, unknown>)[NON_FINITE_TAG];
+    if (typeof tag === "string" && Object.keys(v).length === 1) return NON_FINITE.find((n) => n.literal === tag)!.value;
+  }
+  return v;
+}
+
+/** Where a container starts and the containers inside it, by key (objects) or index (arrays). */
+interface ScanNode {
+  readonly offset: number;
+  /** Created on the first nested container (leaf lists such as `kernel_size` need none). */
+  children: Map<string | number, ScanNode> | null;
+}
+
+/**
+ * Record the start offset of every object and array of well-formed JSON text (strings skipped,
+ * bare words such as `NaN` ignored). Keys are decoded when they contain escapes.
+ */
+function scanContainers(text: string): ScanNode | null {
+  interface Frame {
+    node: ScanNode;
+    isObject: boolean;
+    key: string | null;
+    index: number;
+    expectKey: boolean;
+  }
+  let root: ScanNode | null = null;
+  const stack: Frame[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    switch (c) {
+      case 0x22: {
+        const j = stringEnd(text, i);
+        if (j < 0) return root;
+        const top = stack[stack.length - 1];
+        if (top && top.isObject && top.expectKey) {
+          const rawKey = text.slice(i + 1, j);
+          top.key = rawKey.includes("\\") ? (JSON.parse(text.slice(i, j + 1)) as string) : rawKey;
+        }
+        i = j;
+        break;
+      }
+      case 0x7b: // {
+      case 0x5b: {
+        // [
+        const node: ScanNode = { offset: i, children: null };
+        const top = stack[stack.length - 1];
+        if (!top) root = node;
+        else if (!top.isObject || top.key !== null) (top.node.children ??= new Map()).set(top.isObject ? top.key! : top.index, node);
+        stack.push({ node, isObject: c === 0x7b, key: null, index: 0, expectKey: c === 0x7b });
+        break;
+      }
+      case 0x7d: // }
+      case 0x5d: // ]
+        stack.pop();
+        break;
+      case 0x2c: {
+        // ,
+        const top = stack[stack.length - 1];
+        if (top) {
+          if (top.isObject) top.expectKey = true;
+          else top.index++;
+        }
+        break;
+      }
+      case 0x3a: {
+        // :
+        const top = stack[stack.length - 1];
+        if (top) top.expectKey = false;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return root;
+}
+
+/** Start offsets of every line, for offset -> line/column ("\n", "\r\n" and a lone "\r" end a line). */
 function lineStarts(text: string): number[] {
   const starts = [0];
+  if (!text.includes("\r")) {
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x0a) starts.push(i + 1);
@@ -103,25 +197,48 @@ function positionIn(starts: readonly number[], offset: number): { line: number; 
 export function parseJsonSource(rawText: string, what: string): JsonSource {
   const text = rawText.charCodeAt(0) === 0xfeff ? " " + rawText.slice(1) : rawText; // keep offsets
   if (text.trim() === "") throw new LoadError("EMPTY_FILE", `${what} is empty`);
-  const { text: clean, nanOffsets } = replaceNonFinite(text);
-  const errors: ParseError[] = [];
-  const root = parseTree(clean, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  const starts = lineStarts(text);
-  if (errors.length > 0 || root === undefined) {
-    const e = errors[0];
-    const offset = e ? e.offset : 0;
-    const pos = positionIn(starts, offset);
-    const code = e ? printParseErrorCode(e.error) : "ValueExpected";
-    const near = JSON.stringify(text.slice(offset, offset + 20));
-    throw new LoadError("MALFORMED", `${what} is not valid JSON: ${describeJsonError(code)} at line ${pos.line}, column ${pos.column} (near ${near})`, { line: pos.line, column: pos.column });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    const tagged = tagNonFinite(text);
+    try {
+      if (tagged === null) throw new Error("syntax");
+      value = JSON.parse(tagged, restoreNonFinite);
+    } catch {
+      throw syntaxError(text, what);
+    }
   }
-  const offsets = new WeakMap<object, number>();
-  const value = toValue(root, offsets, nanOffsets);
+  // Both are computed on the first location request: loading a clean file may need none.
+  let starts: number[] | null = null;
+  let scan: ScanNode | null | undefined;
   return {
     value,
-    offsetOf: (obj) => offsets.get(obj),
-    position: (offset) => positionIn(starts, offset),
+    offsetAt: (path) => {
+      if (scan === undefined) scan = scanContainers(text);
+      let node = scan;
+      for (const seg of path) {
+        if (node === null) return undefined;
+        node = node.children?.get(seg) ?? null;
+      }
+      return node?.offset;
+    },
+    position: (offset) => positionIn((starts ??= lineStarts(text)), offset),
   };
+}
+
+/** The first syntax error of invalid JSON, located by jsonc-parser (non-finite literals allowed). */
+function syntaxError(text: string, what: string): LoadError {
+  // Same-length stand-ins keep jsonc-parser's offsets those of the file.
+  const clean = text.replace(/(?<![\w.])(-Infinity|Infinity|NaN)(?![\w.])/g, (m) => (m === "NaN" ? "0.0" : m === "Infinity" ? "1e999999" : "-1e999999"));
+  const errors: ParseError[] = [];
+  parseTree(clean, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const e = errors[0];
+  const offset = e ? e.offset : 0;
+  const pos = positionIn(lineStarts(text), offset);
+  const code = e ? printParseErrorCode(e.error) : "InvalidSymbol";
+  const near = JSON.stringify(text.slice(offset, offset + 20));
+  return new LoadError("MALFORMED", `${what} is not valid JSON: ${describeJsonError(code)} at line ${pos.line}, column ${pos.column} (near ${near})`, { line: pos.line, column: pos.column });
 }
 
 function describeJsonError(code: string): string {
@@ -157,48 +274,6 @@ function describeJsonError(code: string): string {
     default:
       return code;
   }
-}
-
-/** Convert a parse tree to plain values, iteratively (deep configs must not overflow the stack). */
-function toValue(root: JsonNode, offsets: WeakMap<object, number>, nanOffsets: ReadonlySet<number>): unknown {
-  const scalar = (n: JsonNode): unknown => {
-    if (n.type === "number" && nanOffsets.has(n.offset)) return NaN;
-    return n.value;
-  };
-  if (root.type !== "object" && root.type !== "array") return scalar(root);
-  const make = (n: JsonNode): object => {
-    const o: object = n.type === "object" ? Object.create(null) : [];
-    offsets.set(o, n.offset);
-    return o;
-  };
-  const top = make(root);
-  const stack: Array<{ node: JsonNode; target: object }> = [{ node: root, target: top }];
-  while (stack.length > 0) {
-    const { node, target } = stack.pop()!;
-    if (node.type === "array") {
-      const arr = target as unknown[];
-      for (const child of node.children ?? []) {
-        if (child.type === "object" || child.type === "array") {
-          const o = make(child);
-          arr.push(o);
-          stack.push({ node: child, target: o });
-        } else arr.push(scalar(child));
-      }
-    } else {
-      const obj = target as Record<string, unknown>;
-      for (const prop of node.children ?? []) {
-        const key = prop.children?.[0]?.value as string;
-        const child = prop.children?.[1];
-        if (child === undefined) continue;
-        if (child.type === "object" || child.type === "array") {
-          const o = make(child);
-          obj[key] = o;
-          stack.push({ node: child, target: o });
-        } else obj[key] = scalar(child);
-      }
-    }
-  }
-  return top;
 }
 
 /** RFC 6901 JSON pointer from path segments. */
