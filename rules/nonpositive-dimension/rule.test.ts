@@ -67,6 +67,22 @@ describe("nonpositive-dimension", () => {
     ]);
   });
 
+  it("reports a Keras layer with what the model input needs", () => {
+    const findings = run(
+      {
+        format: "keras",
+        inputs: [["in", [null, null, null, 3]]],
+        outputs: [["y", null]],
+        nodes: [
+          { op: "Conv2D", name: "c1", inputs: ["in"], outputs: ["a"], attrs: { filters: 4, kernel_size: [5, 5], strides: [1, 1], padding: "valid", data_format: "channels_last" } },
+          { op: "MaxPooling2D", name: "p1", inputs: ["a"], outputs: ["y"], attrs: { pool_size: [2, 2], strides: [2, 2], padding: "valid", data_format: "channels_last" } },
+        ],
+      },
+      new Map([["in", [1, 4, 32, 3]]]),
+    );
+    expect(findings.map((f) => [f.node, f.messageId, f.message])).toEqual([["c1", "modelOnly", "output height of Conv2D is 0; it must be at least 1, so the model input needs H >= 5"]]);
+  });
+
   it("is silent for symbolic sizes that work from some size on, and for sizes that work", () => {
     expect(run(encoder)).toEqual([]);
     expect(run(encoder, new Map([["x", [1, 1, 13, 13]]]))).toEqual([]);

@@ -85,6 +85,11 @@ function layerMinimum(fact: Readonly<Record<string, unknown>>, kind: string, min
   return null;
 }
 
+/** True when some input of the node already has a size below 1. */
+function fedEmpty(shapes: ShapeResult, node: Node): boolean {
+  return node.inputs.some((i) => i !== "" && (shapes.values.get(i)?.shape ?? []).some((d) => isConst(d) && d < 1));
+}
+
 /** The conv/pool fact of a node whose output is the offending size. */
 function geometryFact(shapes: ShapeResult, node: Node, dim: number): { kind: string; data: Readonly<Record<string, unknown>> } | null {
   const f = shapes.facts.find((x) => x.node === node && (x.kind === "conv" || x.kind === "pool") && x.data.output === dim);
@@ -100,6 +105,7 @@ export default defineRule({
       nonpositive: "{{what}} is {{dim}}; it must be at least {{min}}",
       layer: "{{what}} is {{dim}}; it must be at least {{min}}, which needs an input of at least {{minInput}} on this axis (it gets {{input}})",
       model: "{{what}} is {{dim}}; it must be at least {{min}}, which needs an input of at least {{minInput}} on this axis (it gets {{input}}), so the model input needs {{requirement}}",
+      modelOnly: "{{what}} is {{dim}}; it must be at least {{min}}, so the model input needs {{requirement}}",
     },
   },
   check(ctx) {
@@ -109,14 +115,11 @@ export default defineRule({
       const min = num(c.data.min) ?? 1;
       const what = typeof c.data.what === "string" ? c.data.what : c.message;
       if (dim === undefined) continue;
+      // A layer fed an empty axis only repeats the finding of the layer that emptied it.
+      if (fedEmpty(ctx.shapes, c.node)) continue;
       const base = { node: c.node, actual: [dim] };
       const geo = geometryFact(ctx.shapes, c.node, dim);
       const minInput = geo ? layerMinimum(geo.data, geo.kind, min) : null;
-      if (!geo || minInput === null) {
-        ctx.report({ ...base, messageId: "nonpositive", data: { what, dim, min } });
-        continue;
-      }
-      const layerData = { what, dim, min, minInput, input: show(geo.data.input) };
       if (rerun === undefined) rerun = symbolicRerun(ctx.model, ctx.shapes);
       const constraint = rerun?.shapes.constraints.find((x: Constraint) => x.node === c.node && x.what === what);
       const needs: string[] = [];
@@ -127,8 +130,16 @@ export default defineRule({
           if (n !== null) needs.push(`${s} >= ${n}`);
         }
       }
-      if (needs.length > 0) ctx.report({ ...base, messageId: "model", data: { ...layerData, requirement: needs.join(" and ") } });
-      else ctx.report({ ...base, messageId: "layer", data: layerData });
+      const requirement = needs.join(" and ");
+      if (geo && minInput !== null) {
+        const layerData = { what, dim, min, minInput, input: show(geo.data.input) };
+        if (requirement) ctx.report({ ...base, messageId: "model", data: { ...layerData, requirement } });
+        else ctx.report({ ...base, messageId: "layer", data: layerData });
+      } else if (requirement) {
+        ctx.report({ ...base, messageId: "modelOnly", data: { what, dim, min, requirement } });
+      } else {
+        ctx.report({ ...base, messageId: "nonpositive", data: { what, dim, min } });
+      }
     }
   },
 });
