@@ -315,3 +315,93 @@ describe("scale", () => {
     expect(text.split("\n")[last.loc.line! - 1]!.slice(last.loc.column! - 1)).toBe("{");
   });
 });
+
+describe("more encodings", () => {
+  test("Keras 1 1D layer spellings: filter_length, subsample_length, pool_length, stride, length, output_dim", () => {
+    const doc = {
+      class_name: "Sequential",
+      keras_version: "1.2.2",
+      config: [
+        { class_name: "Convolution1D", config: { name: "c", nb_filter: 4, filter_length: 3, subsample_length: 2, border_mode: "valid", batch_input_shape: [null, 21, 2], input_dtype: "float32" } },
+        { class_name: "MaxPooling1D", config: { name: "p", pool_length: 2, stride: null, border_mode: "valid" } },
+        { class_name: "UpSampling1D", config: { name: "u", length: 3 } },
+        { class_name: "ZeroPadding1D", config: { name: "z", padding: 1 } },
+        { class_name: "Flatten", config: { name: "f" } },
+        { class_name: "Dropout", config: { name: "d", p: 0.5 } },
+        { class_name: "Dense", config: { name: "o", output_dim: 7 } },
+      ],
+    };
+    const r = propagate(loadKerasText(JSON.stringify(doc), "k1.json"));
+    // floor((21-3)/2)+1 = 10; pool 2 -> 5; x3 -> 15; +2 -> 17; flatten 17*4 = 68
+    expect(["c", "p", "u", "z", "f", "d", "o"].map((n) => nodeShape(r, n))).toEqual([
+      "[c_input_d0, 10, 4]",
+      "[c_input_d0, 5, 4]",
+      "[c_input_d0, 15, 4]",
+      "[c_input_d0, 17, 4]",
+      "[c_input_d0, 68]",
+      "[c_input_d0, 68]",
+      "[c_input_d0, 7]",
+    ]);
+    expect(r.model.graph.inputs[0]!.dtype).toBe("float32");
+  });
+
+  test("Sequential input shape from build_input_shape only; models nested in a Sequential", () => {
+    const doc = {
+      module: "keras",
+      class_name: "Sequential",
+      registered_name: null,
+      config: {
+        name: "outer",
+        build_input_shape: [null, 12, 12, 1],
+        layers: [
+          { module: "keras.layers", class_name: "Conv2D", registered_name: null, config: { name: "c", filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: "valid" } },
+          {
+            module: "keras",
+            class_name: "Sequential",
+            registered_name: null,
+            config: { name: "inner_seq", layers: [{ module: "keras.layers", class_name: "MaxPooling2D", registered_name: null, config: { name: "p", pool_size: [2, 2], padding: "valid" } }] },
+          },
+          {
+            module: "keras.src.models.functional",
+            class_name: "Functional",
+            registered_name: "Functional",
+            config: {
+              name: "inner_fn",
+              layers: [
+                { module: "keras.layers", class_name: "InputLayer", registered_name: null, name: "i", config: { name: "i", batch_shape: [null, 5, 5, 4] }, inbound_nodes: [] },
+                { module: "keras.layers", class_name: "Flatten", registered_name: null, name: "f", config: { name: "f" }, inbound_nodes: [{ args: [{ class_name: "__keras_tensor__", config: { shape: [null, 5, 5, 4], dtype: "float32", keras_history: ["i", 0, 0] } }], kwargs: {} }] },
+              ],
+              input_layers: [["i", 0, 0]],
+              output_layers: [["f", 0, 0]],
+            },
+          },
+        ],
+      },
+    };
+    const m = loadKerasText(JSON.stringify(doc), "nested-seq.json");
+    expect(m.graph.inputs).toEqual([{ name: "c_input", dtype: null, shape: [null, 12, 12, 1] }]);
+    expect(m.graph.nodes.map((n) => `${n.name}<-${n.inputs.join(",")}`)).toEqual(["c<-c_input", "inner_seq/p<-c", "inner_fn/i<-inner_seq/p", "inner_fn/f<-inner_fn/i"]);
+    const r = propagate(m);
+    expect(nodeShape(r, "inner_fn/f")).toBe("[c_input_d0, 100]");
+    expect(m.graph.outputs.map((o) => o.name)).toEqual(["inner_fn/f"]);
+  });
+
+  test("Keras 2 TFOpLambda: constants are not edges, tensor kwargs are inputs, other kwargs are kept", () => {
+    const text = fnJson(
+      [
+        inputLayer("x", [4]),
+        inputLayer("y", [4]),
+        { name: "tf.math.add", class_name: "TFOpLambda", config: { name: "tf.math.add", function: "math.add" }, inbound_nodes: [["x", 0, 0, { y: ["y", 0, 0], name: null }]] },
+        { name: "tf.math.multiply", class_name: "TFOpLambda", config: { name: "tf.math.multiply", function: "math.multiply" }, inbound_nodes: [["tf.math.add", 0, 0, { y: ["_CONSTANT_VALUE", -1, 2.0], name: null }]] },
+      ],
+      ["x", "y"],
+      [["tf.math.multiply", 0, 0]],
+    );
+    const m = loadKerasText(text, "tfop.json");
+    expect(m.graph.nodes.map((n) => [n.name, n.inputs, n.attrs.get("call_kwargs")?.value])).toEqual([
+      ["tf.math.add", ["x", "y"], { name: null }],
+      ["tf.math.multiply", ["tf.math.add"], { y: ["_CONSTANT_VALUE", -1, 2], name: null }],
+    ]);
+    expect([...propagate(m).unsupported.keys()]).toEqual(["keras::TFOpLambda"]);
+  });
+});

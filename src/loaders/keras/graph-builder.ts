@@ -632,7 +632,9 @@ function collectRefs(
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, i]));
     else if (isObj(v)) for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
   };
-  node.forEach((x, i) => walk(x, [...path, i]));
+  // A node is a list of references, or (TFOpLambda and other structure-keeping layers in
+  // tf.keras 2.4+) a single reference whose kwargs hold further operands.
+  walk(node, path);
   return { refs, encoding: "list", kwargs, args: null };
 }
 
