@@ -52,6 +52,38 @@ describe("decoder-output-mismatch", () => {
     expect(findings[0]).toMatchObject({ node: "/dec/dec.0/ConvTranspose", message: "output 'y' is [N, 1, 32, 32] but [?, 1, 28, 28] is expected", expected: [null, 1, 28, 28] });
   });
 
+  it("a VAE decoder that must produce 28x28: a larger crop (pads) on its last layer", async () => {
+    const findings = await runRules("examples/vae-decoder.onnx", [rule], { expectOutput: { "": [1, 1, 28, 28] } });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ node: "/dec/dec.3/ConvTranspose", message: "output 'y' is [N, 1, 32, 32] but [1, 1, 28, 28] is expected", trail: "8 -> 16 -> 32" });
+    expect(findings[0]!.fix).toEqual([
+      { node: "/dec/dec.3/ConvTranspose", attribute: "pads", from: [1, 1, 1, 1], to: [3, 3, 3, 3], framework: "onnx", note: "16 -> 28" },
+      { node: "dec.3", attribute: "padding", from: 1, to: 3, framework: "pytorch" },
+    ]);
+  });
+
+  it("a GAN generator that must produce 28x28 needs two layers changed", async () => {
+    const findings = await runRules("examples/gan-generator.onnx", [rule], { expectOutput: { "": [null, 1, 28, 28] } });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.node).toBe("/main/main.3/ConvTranspose");
+    expect(findings[0]!.fix.map((f) => [f.node, f.attribute, f.to])).toEqual([
+      ["/main/main.3/ConvTranspose", "output_padding", [1, 1]],
+      ["main.3", "output_padding", 1],
+      ["/main/main.6/ConvTranspose", "output_padding", [1, 1]],
+      ["main.6", "output_padding", 1],
+    ]);
+    // The right target for this generator is 25x25: nothing to report.
+    expect(await runRules("examples/gan-generator.onnx", [rule], { expectOutput: { "": [null, 1, 25, 25] } })).toEqual([]);
+  });
+
+  it("blames the Keras decoder layer and phrases the fix as a layer argument (None vs 0)", async () => {
+    const findings = await runRules("examples/keras-mnist-autoencoder.json", [rule]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ node: "dec1", op: "Conv2DTranspose", message: "decoder returns 32x32 but its encoder took 28x28", trail: "28 -> 14 -> 7 -> 4 | 8 -> 16 -> 32" });
+    expect(findings[0]!.fix).toEqual([{ node: "dec1", attribute: "output_padding", from: null, to: [0, 0], framework: "keras", note: "4 -> 7 -> 14 -> 28" }]);
+    expect(findings[0]!.location.line).toBeGreaterThan(1);
+  });
+
   it("leaves symbolic conditional mismatches to input-size-constraint", async () => {
     expect(await runRules("test/fixtures/torch/mnist_ae_dyn.onnx", [rule])).toEqual([]);
   });

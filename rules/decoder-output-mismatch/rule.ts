@@ -19,12 +19,16 @@ function withSpatial(shape: Shape, axes: readonly number[], dims: readonly Dim[]
 }
 
 function fixSteps(d: DecoderDiagnosis): FixStep[] {
-  if (!d.fix) return [];
-  return d.fix.changes.map((c, k) => {
-    const base: FixStep = { node: c.node, attribute: c.attribute, from: c.from as JsonValue, to: c.to as JsonValue, framework: c.framework };
-    const notes = [k === 0 && d.trailAfter ? d.trailAfter : null, c.note ?? null, d.confirmed === null ? "not confirmed by re-propagation" : null].filter(Boolean);
-    return notes.length ? { ...base, note: notes.join("; ") } : base;
+  const out: FixStep[] = [];
+  d.fixes.forEach((fix, f) => {
+    fix.changes.forEach((c, k) => {
+      const base: FixStep = { node: c.node, attribute: c.attribute, from: c.from as JsonValue, to: c.to as JsonValue, framework: c.framework };
+      const lastPrimary = f === d.fixes.length - 1 && k === 0;
+      const notes = [lastPrimary && d.trailAfter ? d.trailAfter : null, c.note ?? null, d.confirmed === null ? "not confirmed by re-propagation" : null].filter(Boolean);
+      out.push(notes.length ? { ...base, note: notes.join("; ") } : base);
+    });
   });
+  return out;
 }
 
 export default defineRule({
@@ -72,7 +76,7 @@ export default defineRule({
       }
       const expected = outShape ? withSpatial(outShape, m.axes, m.expected) : null;
       const data = { actual: formatSpatial(m.actual, false), expected: formatSpatial(m.expected, false) };
-      if (!d.fix && d.worksFor && d.worksFor.verdict === "sometimes" && d.worksFor.symbols.length > 0) {
+      if (d.fixes.length === 0 && d.worksFor && d.worksFor.verdict === "sometimes" && d.worksFor.symbols.length > 0) {
         const works = d.worksFor.symbols.map(describeCondition).join(" and ");
         ctx.report({ ...common, messageId: "noFix", data: { ...data, works }, expected, actual: outShape });
       } else {

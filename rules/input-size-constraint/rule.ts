@@ -44,10 +44,15 @@ export default defineRule({
     // merge or output condition (it then belongs to the exact condition).
     if (runReqs.some((r) => r.kind === "merge")) groups.push(["runs", runReqs]);
     if (outReqs.length > 0) groups.push(["reconstructs", [...outReqs, ...runReqs]]);
+    let runsText: string | null = null;
     for (const [messageId, reqs] of groups) {
       const conds = combine(reqs);
       if (conds.length === 0) continue;
       const holds = conds.map(describeCondition).join(" and ");
+      // The output is only judged where the graph runs; when that is all it adds, the first
+      // finding already says it.
+      if (messageId === "reconstructs" && holds === runsText) continue;
+      if (messageId === "runs") runsText = holds;
       const fails = conds.map((c) => describeCondition(complementCondition(c))).filter((t) => t !== "false").join(" or ");
       const failing = conds
         .map((c) => [c.symbol, smallestFailing(c)] as const)
@@ -55,9 +60,7 @@ export default defineRule({
         .map(([s, n]) => `${s}=${n}`)
         .join(", ");
       const main = strictest(messageId === "runs" ? reqs.filter((r) => r.kind === "merge") : reqs.filter((r) => r.kind === "output"));
-      const related = reqs
-        .filter((r) => r !== main)
-        .map((r) => ({ node: r.node as Node | string, role: r.kind, message: `${r.what} only for ${r.conditions.map(describeCondition).join(" and ")}` }));
+      const related = reqs.map((r) => ({ node: r.node as Node | string, role: r.kind, message: `${r.what} only for ${r.conditions.map(describeCondition).join(" and ")}` }));
       ctx.report({
         node: main.node,
         messageId,

@@ -22,7 +22,8 @@ export interface DecoderDiagnosis {
   readonly blamed: Node | undefined;
   /** The encoder layer whose level the blamed layer mirrors, if any. */
   readonly encoder: Node | undefined;
-  readonly fix: NodeFix | null;
+  /** The changes, in order (usually one layer; two when no single layer can do it). */
+  readonly fixes: readonly NodeFix[];
   /** True when re-propagating the fixed copy restores the output. */
   readonly confirmed: boolean | null;
   readonly trail: string;
@@ -136,38 +137,110 @@ function sizesThatWork(result: ShapeResult, mismatch: OutputMismatch, options: P
   }
 }
 
+/** The spatial sizes an output must have, from the mismatch (reconstruction) or the expected shape. */
+function targetSpatial(result: ShapeResult, m: OutputMismatch): Dim[] | null {
+  if (m.kind === "reconstruction") return [...m.expected];
+  const shape = result.values.get(m.output)?.shape;
+  if (!shape) return null;
+  const axes = spatialAxes(shape.length, result.model.format === "keras");
+  const out: Dim[] = [];
+  for (const a of axes) {
+    const k = m.axes.indexOf(a);
+    if (k < 0) return null;
+    out.push(m.expected[k]!);
+  }
+  return out.length ? out : null;
+}
+
+interface Applied {
+  readonly fix: NodeFix;
+  readonly fixed: ShapeResult;
+}
+
+/** Apply a proposed fix and keep it when re-propagation resolves the mismatch. */
+function tryFix(result: ShapeResult, mismatch: OutputMismatch, options: PairingOptions, base: number, fix: NodeFix | null): Applied | null {
+  if (!fix?.model) return null;
+  const fixed = repropagate(result, fix.model);
+  return fixed && resolves(mismatch, fixed, options, base) ? { fix, fixed } : null;
+}
+
+/** The up-steps of the mismatch's path as they are in `result` (node identity changes after a fix). */
+function upSteps(result: ShapeResult, mismatch: OutputMismatch, options: PairingOptions): ResampleStep[] {
+  const again = analysePairing(result, options);
+  const state = again.states.get(mismatch.output);
+  return (state?.trail ?? mismatch.trail).filter((s) => s.direction === "up");
+}
+
+/** Single-layer candidates: each legal alternative size, then the output's target on each layer (last first). */
+function* singleCandidates(result: ShapeResult, steps: readonly ResampleStep[], target: readonly Dim[] | null): Generator<NodeFix> {
+  for (const step of steps) {
+    const alts = alternatives(result, step);
+    if (!alts) continue;
+    for (const t of combinations(alts)) {
+      if (t.every((v, k) => v === step.outSpatial[k])) continue;
+      const fix = proposeNodeFix(result, step.node, step.outSpatial, t);
+      if (fix) yield fix;
+    }
+  }
+  if (target) {
+    for (const step of [...steps].reverse()) {
+      if (step.outSpatial.length !== target.length) continue;
+      const fix = proposeNodeFix(result, step.node, step.outSpatial, target);
+      if (fix) yield fix;
+    }
+  }
+}
+
 function diagnoseOne(result: ShapeResult, mismatch: OutputMismatch, options: PairingOptions): DecoderDiagnosis {
   const trail = formatTrail(mismatch.trail);
   const base = result.contradictions.length;
+  const target = targetSpatial(result, mismatch);
+  const found = (fixes: NodeFix[], fixed: ShapeResult, blamed: Node, encoder: Node | undefined): DecoderDiagnosis => ({
+    mismatch,
+    blamed,
+    encoder,
+    fixes,
+    confirmed: true,
+    trail,
+    trailAfter: trailAfterFix(fixed, mismatch, options, fixes[0]!.node),
+    worksFor: null,
+  });
+  const levelOf = (node: Node) => mismatch.misses.find((m) => m.pop.node === node)?.level.step.node;
   // 1. The earliest unrepaired pop, fixed to its level's size.
   for (const miss of mismatch.misses) {
     const fix = proposeNodeFix(result, miss.pop.node, miss.actual, miss.expected);
     if (!fix) continue;
     if (fix.model === null) {
-      return { mismatch, blamed: miss.pop.node, encoder: miss.level.step.node, fix, confirmed: null, trail, trailAfter: null, worksFor: null };
+      return { mismatch, blamed: miss.pop.node, encoder: miss.level.step.node, fixes: [fix], confirmed: null, trail, trailAfter: null, worksFor: null };
     }
-    const fixed = repropagate(result, fix.model);
-    if (fixed && resolves(mismatch, fixed, options, base)) {
-      return { mismatch, blamed: miss.pop.node, encoder: miss.level.step.node, fix, confirmed: true, trail, trailAfter: trailAfterFix(fixed, mismatch, options, miss.pop.node), worksFor: null };
-    }
+    const ok = tryFix(result, mismatch, options, base, fix);
+    if (ok) return found([ok.fix], ok.fixed, miss.pop.node, miss.level.step.node);
   }
-  // 2. Any size-increasing layer on the path, with each legal output size.
-  for (const step of mismatch.trail) {
-    if (step.direction !== "up") continue;
+  // 2. One size-increasing layer on the path: each legal size, or the output's target.
+  const steps = mismatch.trail.filter((s) => s.direction === "up");
+  for (const fix of singleCandidates(result, steps, target)) {
+    const ok = tryFix(result, mismatch, options, base, fix);
+    if (ok) return found([ok.fix], ok.fixed, fix.node, levelOf(fix.node));
+  }
+  // 3. Two layers: a legal size on one, then a single-layer fix further down.
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
     const alts = alternatives(result, step);
     if (!alts) continue;
-    for (const target of combinations(alts)) {
-      if (target.every((t, k) => t === step.outSpatial[k])) continue;
-      const fix = proposeNodeFix(result, step.node, step.outSpatial, target);
-      if (!fix?.model) continue;
-      const fixed = repropagate(result, fix.model);
-      if (fixed && resolves(mismatch, fixed, options, base)) {
-        const level = mismatch.misses.find((m) => m.pop.node === step.node)?.level;
-        return { mismatch, blamed: step.node, encoder: level?.step.node, fix, confirmed: true, trail, trailAfter: trailAfterFix(fixed, mismatch, options, step.node), worksFor: null };
+    for (const t of combinations(alts, 16)) {
+      if (t.every((v, k) => v === step.outSpatial[k])) continue;
+      const first = proposeNodeFix(result, step.node, step.outSpatial, t);
+      if (!first?.model) continue;
+      const mid = repropagate(result, first.model);
+      if (!mid || mid.contradictions.length > base) continue;
+      const later = upSteps(mid, mismatch, options).filter((s) => steps.slice(i + 1).some((o) => o.node.name === s.node.name));
+      for (const second of singleCandidates(mid, later, target)) {
+        const ok = tryFix(mid, mismatch, options, base, second);
+        if (ok) return found([first, ok.fix], ok.fixed, step.node, levelOf(step.node));
       }
     }
   }
-  // 3. No single change: blame the first layer that missed its size, and say which sizes work.
+  // 4. No change of one or two layers: blame the first layer that missed its size, and say which sizes work.
   const first = mismatch.misses[0];
   const lastUp = [...mismatch.trail].reverse().find((s) => s.direction === "up");
   const blamed = first?.pop.node ?? lastUp?.node ?? mismatch.node;
@@ -176,7 +249,7 @@ function diagnoseOne(result: ShapeResult, mismatch: OutputMismatch, options: Pai
     mismatch,
     blamed,
     encoder: first?.level.step.node,
-    fix: unconfirmed && unconfirmed.model === null ? unconfirmed : null,
+    fixes: unconfirmed && unconfirmed.model === null ? [unconfirmed] : [],
     confirmed: null,
     trail,
     trailAfter: null,
@@ -203,8 +276,9 @@ export function diagnoseDecoders(result: ShapeResult, options: PairingOptions = 
     const d = diagnoseOne(current, next, options);
     out.push(d);
     done.add(next.output);
-    if (d.confirmed && d.fix?.model) {
-      const fixed = repropagate(current, d.fix.model);
+    const last = d.fixes[d.fixes.length - 1];
+    if (d.confirmed && last?.model) {
+      const fixed = repropagate(current, last.model);
       if (fixed) current = fixed;
     }
   }

@@ -286,6 +286,8 @@ export function analysePairing(result: ShapeResult, options: PairingOptions = {}
       expectedFull.forEach((e, k) => {
         const a = info.shape![k];
         if (e === null || a === null || a === undefined) return;
+        // A size that is still a free input symbol (an unbound batch N) can be the expected one.
+        if (isConst(e) && !isConst(a) && a.c === 0 && a.terms.length === 1 && a.terms[0]!.coef === 1 && a.terms[0]!.atom.kind === "sym") return;
         axes.push(k);
         expected.push(isConst(e) ? e : substitute(e, result.bindings));
         actual.push(a);
