@@ -90,11 +90,19 @@ const SAMPLES: { file: string; inputShapes?: ReadonlyMap<string, readonly (numbe
   { file: "examples/vae-decoder.onnx", expectOutput: new Map([["", [1, 1, 28, 28]]]) },
 ];
 
-describe("reported findings fill their templates", () => {
+/** A text of everything a rule could change, Maps and Sets included. */
+function digest(...values: unknown[]): string {
+  return JSON.stringify(values, (_, v: unknown) => (v instanceof Map ? [...v.entries()] : v instanceof Set ? [...v] : v));
+}
+
+describe("reported findings fill their templates, and rules change nothing", () => {
   it.each(SAMPLES.map((s) => [`${s.file}${s.inputShapes ? " (bound)" : ""}${s.expectOutput ? " (expected output)" : ""}`, s] as const))("%s", async (_, s) => {
     const model = await loadModelFile(join(ROOT, s.file));
     const shapes = propagate(model, s.inputShapes ? { inputShapes: s.inputShapes } : {});
+    const before = digest(model, shapes);
     const findings = lint(model, shapes, { rules: RULES, ...(s.expectOutput ? { expectOutput: s.expectOutput } : {}) });
+    // Rules read; they never change the model or what propagation recorded (ESLint: "Rule should not modify AST").
+    expect(digest(model, shapes)).toBe(before);
     for (const f of findings) {
       const template = RULES_BY_ID.get(f.ruleId)!.meta.messages[f.messageId];
       expect(template, `${f.ruleId}: unknown messageId ${f.messageId}`).toBeDefined();
