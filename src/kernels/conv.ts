@@ -14,7 +14,7 @@
 import { shapeFail } from "./errors.js";
 import { gemm, packAMatrix, packBMatrix, NR, type GemmSpec } from "./gemm.js";
 import { formatDims, type FloatTensor } from "./tensor.js";
-import { convWindow, transposeWindow, type TransposeAttrs, type Window3, type WindowAttrs } from "./window.js";
+import { convWindow, scatterExtent, transposeWindow, type TransposeAttrs, type Window3, type WindowAttrs } from "./window.js";
 
 /** Conv attributes. */
 export interface ConvAttrs extends WindowAttrs {
@@ -74,50 +74,34 @@ export function convTransposeGeometry(xDims: readonly number[], wDims: readonly 
 
 // ---------------------------------------------------------------------------------------------
 // GEMM paths.
+//
+// Both paths work on a zero-margined buffer so that the hot loops have no bounds checks:
+// - Conv copies each (image, group) into a buffer padded by the begin/end pads; every tap of
+//   every window then lands inside it, and im2col element (r, j) is `xp[rowOff[r] + colOff[j]]`.
+// - ConvTranspose scatters into the "full" output (extent `(i-1)*s + (k-1)*d + 1` per dim,
+//   where every tap lands), then copies the window `[pad_begin, pad_begin + out)` of it into
+//   the output; indices outside the full extent (output_padding, negative pads) stay zero.
 
-/** Column coordinates of a window: for output (Conv) or input (ConvTranspose) positions. */
-function positionTables(nD: number, nH: number, nW: number, sD: number, sH: number, sW: number, pD: number, pH: number, pW: number): { cd: Int32Array; ch: Int32Array; cw: Int32Array } {
-  const n = nD * nH * nW;
-  const cd = new Int32Array(n);
-  const ch = new Int32Array(n);
-  const cw = new Int32Array(n);
+/** Offsets of window positions in a row-major 3-D buffer of dims `[*, bH, bW]`: `((d*sD)*bH + h*sH)*bW + w*sW`. */
+function positionOffsets(nD: number, nH: number, nW: number, sD: number, sH: number, sW: number, bH: number, bW: number): Int32Array {
+  const out = new Int32Array(nD * nH * nW);
   let j = 0;
-  for (let d = 0; d < nD; d++) {
-    for (let h = 0; h < nH; h++) {
-      for (let w = 0; w < nW; w++) {
-        cd[j] = d * sD - pD;
-        ch[j] = h * sH - pH;
-        cw[j] = w * sW - pW;
-        j++;
-      }
-    }
-  }
-  return { cd, ch, cw };
+  for (let d = 0; d < nD; d++) for (let h = 0; h < nH; h++) for (let w = 0; w < nW; w++) out[j++] = (d * sD * bH + h * sH) * bW + w * sW;
+  return out;
 }
 
-/** Row tables of a kernel: channel index and dilated tap offsets for row `r = (c, kd, kh, kw)`. */
-function tapTables(channels: number, g: Window3): { rc: Int32Array; rd: Int32Array; rh: Int32Array; rw: Int32Array } {
-  const kk = g.kD * g.kH * g.kW;
-  const n = channels * kk;
-  const rc = new Int32Array(n);
-  const rd = new Int32Array(n);
-  const rh = new Int32Array(n);
-  const rw = new Int32Array(n);
+/** Offsets of kernel rows `r = (c, kd, kh, kw)` in a buffer of per-channel size `chan` and dims `[*, bH, bW]`. */
+function tapOffsets(channels: number, g: Window3, chan: number, bH: number, bW: number): Int32Array {
+  const out = new Int32Array(channels * g.kD * g.kH * g.kW);
   let r = 0;
   for (let c = 0; c < channels; c++) {
     for (let kd = 0; kd < g.kD; kd++) {
       for (let kh = 0; kh < g.kH; kh++) {
-        for (let kw = 0; kw < g.kW; kw++) {
-          rc[r] = c;
-          rd[r] = kd * g.dD;
-          rh[r] = kh * g.dH;
-          rw[r] = kw * g.dW;
-          r++;
-        }
+        for (let kw = 0; kw < g.kW; kw++) out[r++] = c * chan + (kd * g.dD * bH + kh * g.dH) * bW + kw * g.dW;
       }
     }
   }
-  return { rc, rd, rh, rw };
+  return out;
 }
 
 /** Conv on float32 through im2col + GEMM. */
@@ -131,44 +115,62 @@ export function conv(x: FloatTensor, w: FloatTensor, b: FloatTensor | null, attr
   const kk = g.kD * g.kH * g.kW;
   const K = cinG * kk;
   const y = new Float32Array(N * Mout * outSp);
-  const pos = positionTables(g.outD, g.outH, g.outW, g.sD, g.sH, g.sW, g.pD, g.pH, g.pW);
-  const taps = tapTables(cinG, g);
-  const { cd, ch, cw } = pos;
-  const { rc, rd, rh, rw } = taps;
-  const { inD, inH, inW } = g;
-  const inHW = inH * inW;
+  const r = g.rank;
+  // Padded buffer dims (end pads in the original rank order, lifted like the begin pads).
+  const eD = r === 3 ? (g.pads[3] as number) : 0;
+  const eH = r >= 2 ? (g.pads[2 * r - 2] as number) : 0;
+  const eW = g.pads[2 * r - 1] as number;
+  const bD = g.inD + g.pD + eD;
+  const bH = g.inH + g.pH + eH;
+  const bW = g.inW + g.pW + eW;
+  const bSp = bD * bH * bW;
+  const xp = new Float32Array(cinG * bSp);
+  const colOff = positionOffsets(g.outD, g.outH, g.outW, g.sD, g.sH, g.sW, bH, bW);
+  const rowOff = tapOffsets(cinG, g, bSp, bH, bW);
   const xd = x.data;
+  const bias = b === null ? null : b.data;
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
+      // Copy the group's channels into the interior of the padded buffer (margins stay 0).
       const xOff = (n * C + gi * cinG) * inSp;
+      for (let c = 0; c < cinG; c++) {
+        for (let d = 0; d < g.inD; d++) {
+          for (let h = 0; h < g.inH; h++) {
+            const src = xOff + c * inSp + (d * g.inH + h) * g.inW;
+            xp.set(xd.subarray(src, src + g.inW), c * bSp + ((d + g.pD) * bH + h + g.pH) * bW + g.pW);
+          }
+        }
+      }
       const yOff = (n * Mout + gi * coutG) * outSp;
-      // B = im2col(X): B[r, j] = x[c(r), d(j)+kd(r), h(j)+kh(r), w(j)+kw(r)] or 0 in the padding.
       const packB: GemmSpec["packB"] = (dst, o, k0, kc, j0, nc) => {
         for (let t = 0; t < nc; t += NR) {
           const cols = Math.min(NR, nc - t);
           const base = o + t * kc;
-          for (let p = 0; p < kc; p++) {
-            const r = k0 + p;
-            const cOff = xOff + (rc[r] as number) * inSp;
-            const kd = rd[r] as number;
-            const kh = rh[r] as number;
-            const kw = rw[r] as number;
-            const dRow = base + p * NR;
-            for (let c = 0; c < NR; c++) {
-              let v = 0;
-              if (c < cols) {
-                const j = j0 + t + c;
-                const id = (cd[j] as number) + kd;
-                const ih = (ch[j] as number) + kh;
-                const iw = (cw[j] as number) + kw;
-                if (id >= 0 && id < inD && ih >= 0 && ih < inH && iw >= 0 && iw < inW) v = xd[cOff + id * inHW + ih * inW + iw] as number;
-              }
-              dst[dRow + c] = v;
+          const jb = j0 + t;
+          if (cols === NR) {
+            const c0 = colOff[jb] as number, c1 = colOff[jb + 1] as number, c2 = colOff[jb + 2] as number, c3 = colOff[jb + 3] as number;
+            const c4 = colOff[jb + 4] as number, c5 = colOff[jb + 5] as number, c6 = colOff[jb + 6] as number, c7 = colOff[jb + 7] as number;
+            for (let p = 0; p < kc; p++) {
+              const ro = rowOff[k0 + p] as number;
+              const d = base + p * NR;
+              dst[d] = xp[ro + c0] as number;
+              dst[d + 1] = xp[ro + c1] as number;
+              dst[d + 2] = xp[ro + c2] as number;
+              dst[d + 3] = xp[ro + c3] as number;
+              dst[d + 4] = xp[ro + c4] as number;
+              dst[d + 5] = xp[ro + c5] as number;
+              dst[d + 6] = xp[ro + c6] as number;
+              dst[d + 7] = xp[ro + c7] as number;
+            }
+          } else {
+            for (let p = 0; p < kc; p++) {
+              const ro = rowOff[k0 + p] as number;
+              const d = base + p * NR;
+              for (let c = 0; c < NR; c++) dst[d + c] = c < cols ? (xp[ro + (colOff[jb + c] as number)] as number) : 0;
             }
           }
         }
       };
-      const bias = b === null ? null : b.data;
       const sink: GemmSpec["sink"] = (stage, so, ld, i0, mc, j0, nc) => {
         for (let i = 0; i < mc; i++) {
           const bv = bias === null ? 0 : (bias[gi * coutG + i0 + i] as number);
@@ -194,44 +196,47 @@ export function convTranspose(x: FloatTensor, w: FloatTensor, b: FloatTensor | n
   const kk = g.kD * g.kH * g.kW;
   const rows = coutG * kk;
   const y = new Float32Array(N * Mout * outSp);
-  // Input position j lands at (d*s - p) + tap offset in the output.
-  const { cd, ch, cw } = positionTables(g.inD, g.inH, g.inW, g.sD, g.sH, g.sW, g.pD, g.pH, g.pW);
-  const { rc, rd, rh, rw } = tapTables(coutG, g);
-  const { outD, outH, outW } = g;
-  const outHW = outH * outW;
+  // The full (uncropped) output: where input position p with tap t lands at p*s + t*d.
+  const fD = scatterExtent(g.inD, g.kD, g.sD, g.dD);
+  const fH = scatterExtent(g.inH, g.kH, g.sH, g.dH);
+  const fW = scatterExtent(g.inW, g.kW, g.sW, g.dW);
+  const fSp = fD * fH * fW;
+  const full = new Float32Array(coutG * fSp);
+  const colOff = positionOffsets(g.inD, g.inH, g.inW, g.sD, g.sH, g.sW, fH, fW);
+  const rowOff = tapOffsets(coutG, g, fSp, fH, fW);
+  // Output index o of each dim reads full index o + pad_begin when that is inside [0, full).
+  const od0 = Math.max(0, -g.pD), od1 = Math.min(g.outD, fD - g.pD);
+  const oh0 = Math.max(0, -g.pH), oh1 = Math.min(g.outH, fH - g.pH);
+  const ow0 = Math.max(0, -g.pW), ow1 = Math.min(g.outW, fW - g.pW);
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < group; gi++) {
       const xOff = (n * C + gi * cinG) * inSp;
       const yOff = (n * Mout + gi * coutG) * outSp;
-      // col = W_g^T x X_g; W_g is cinG x (coutG*kk) row-major.
+      full.fill(0);
+      // col = W_g^T x X_g (W_g is cinG x (coutG*kk) row-major), scattered into `full` block by block.
       const sink: GemmSpec["sink"] = (stage, so, ld, i0, mc, j0, nc) => {
         for (let i = 0; i < mc; i++) {
-          const r = i0 + i;
-          const oOff = yOff + (rc[r] as number) * outSp;
-          const kd = rd[r] as number;
-          const kh = rh[r] as number;
-          const kw = rw[r] as number;
+          const ro = rowOff[i0 + i] as number;
           const s = so + i * ld;
           for (let jj = 0; jj < nc; jj++) {
-            const j = j0 + jj;
-            const od = (cd[j] as number) + kd;
-            const oh = (ch[j] as number) + kh;
-            const ow = (cw[j] as number) + kw;
-            if (od >= 0 && od < outD && oh >= 0 && oh < outH && ow >= 0 && ow < outW) {
-              const yi = oOff + od * outHW + oh * outW + ow;
-              y[yi] = (y[yi] as number) + (stage[s + jj] as number);
-            }
+            const fi = ro + (colOff[j0 + jj] as number);
+            full[fi] = (full[fi] as number) + (stage[s + jj] as number);
           }
         }
       };
-      gemm({
-        M: rows,
-        N: inSp,
-        K: cinG,
-        packA: packAMatrix(w.data, gi * cinG * rows, rows, true),
-        packB: packBMatrix(x.data, xOff, inSp, false),
-        sink,
-      });
+      gemm({ M: rows, N: inSp, K: cinG, packA: packAMatrix(w.data, gi * cinG * rows, rows, true), packB: packBMatrix(x.data, xOff, inSp, false), sink });
+      // Crop / extend into the output.
+      if (ow1 > ow0) {
+        for (let m = 0; m < coutG; m++) {
+          for (let od = od0; od < od1; od++) {
+            for (let oh = oh0; oh < oh1; oh++) {
+              const src = m * fSp + ((od + g.pD) * fH + oh + g.pH) * fW + g.pW;
+              const dst = yOff + m * outSp + (od * g.outH + oh) * g.outW;
+              y.set(full.subarray(src + ow0, src + ow1), dst + ow0);
+            }
+          }
+        }
+      }
     }
   }
   if (b !== null) {

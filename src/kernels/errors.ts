@@ -29,7 +29,9 @@ export class KernelError extends Error {
   /** The message without the node prefix. */
   readonly detail: string;
   constructor(code: KernelErrorCode, detail: string, node = "", op = "") {
-    super(node || op ? `${op}${node ? ` node "${node}"` : ""}: ${detail}` : detail);
+    // Kernel details often start with the op name ("Add: ..."); do not repeat it after the prefix.
+    const shown = op !== "" && detail.startsWith(`${op}: `) ? detail.slice(op.length + 2) : detail;
+    super(node || op ? `${op}${node ? ` node "${node}"` : ""}: ${shown}` : detail);
     this.code = code;
     this.node = node;
     this.op = op;

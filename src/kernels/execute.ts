@@ -41,6 +41,8 @@ export interface RunProgress {
   /** Output dims of the node that just ran (`null` for an omitted output). */
   readonly outputDims: readonly (readonly number[] | null)[];
   readonly elapsedMs: number;
+  /** Bytes held by live tensors after this node ran and its dead inputs were dropped. */
+  readonly liveBytes: number;
 }
 
 /** Options of {@link runModel}. */
@@ -307,14 +309,19 @@ export function runModel(model: Model, opts: RunOptions = {}): RunResult {
     const rss = process.memoryUsage.rss();
     if (rss > peak) peak = rss;
     done++;
-    opts.onProgress?.({
-      done,
-      total,
-      node: node.name,
-      opType: node.opType,
-      outputDims: node.outputs.map((_, i) => (outs[i] === null || outs[i] === undefined ? null : [...(outs[i] as Tensor).dims])),
-      elapsedMs: performance.now() - t0,
-    });
+    if (opts.onProgress !== undefined) {
+      let liveBytes = 0;
+      for (const d of new Set([...live.values()].map((t) => t.data))) liveBytes += d.byteLength;
+      opts.onProgress({
+        done,
+        total,
+        node: node.name,
+        opType: node.opType,
+        outputDims: node.outputs.map((_, i) => (outs[i] === null || outs[i] === undefined ? null : [...(outs[i] as Tensor).dims])),
+        elapsedMs: performance.now() - t0,
+        liveBytes,
+      });
+    }
   }
 
   const outputs = new Map<string, Tensor>();

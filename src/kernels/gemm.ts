@@ -20,8 +20,20 @@ export const NR = WASM_NR;
 export const KC = 256;
 /** Rows of the C staging block (a multiple of MR). */
 export const MC = 64;
-/** Columns of a packed B block / the staging block (a multiple of NR). */
+/** Columns of a packed B block / the staging block (a multiple of NR), at most. */
 export const NC = 256;
+/**
+ * Budget for the packed B panel (all of K for NC columns), in floats: it is re-read for every
+ * row block of A, so it should stay in L2. Deep products (Conv with K = C*k*k in the
+ * thousands) get narrower column blocks.
+ */
+const B_PANEL_FLOATS = 1 << 17;
+let ncOverride: number | null = null;
+
+/** Override the column block width (benchmark experiments); `null` restores the default. */
+export function setGemmNc(nc: number | null): void {
+  ncOverride = nc;
+}
 /** Largest packed-A panel, in floats; taller A is processed in row panels. */
 const A_PANEL_FLOATS = 1 << 22;
 
@@ -85,7 +97,8 @@ export function gemm(spec: GemmSpec): void {
   if (M === 0 || N === 0) return;
   const backend = gemmBackend();
   const kPad = K === 0 ? 0 : K;
-  const ncMaxPad = roundUp(Math.min(NC, N), NR);
+  const ncBlock = ncOverride ?? Math.max(4 * NR, Math.min(NC, Math.floor(B_PANEL_FLOATS / Math.max(1, K) / NR) * NR));
+  const ncMaxPad = roundUp(Math.min(ncBlock, N), NR);
   // A panel height: all of M when it fits the panel budget.
   const mPadAll = roundUp(M, MR);
   const panelRows = Math.max(MC, Math.min(mPadAll, Math.floor(A_PANEL_FLOATS / Math.max(1, kPad) / MC) * MC));
@@ -106,8 +119,8 @@ export function gemm(spec: GemmSpec): void {
       const kc = Math.min(KC, K - k0);
       spec.packA(mem, aBase + pmPad * k0, p0, pm, k0, kc);
     }
-    for (let j0 = 0; j0 < N; j0 += NC) {
-      const nc = Math.min(NC, N - j0);
+    for (let j0 = 0; j0 < N; j0 += ncBlock) {
+      const nc = Math.min(ncBlock, N - j0);
       const ncPad = roundUp(nc, NR);
       for (let k0 = 0; k0 < K; k0 += KC) {
         const kc = Math.min(KC, K - k0);

@@ -5,7 +5,7 @@
  */
 import { badAttr, shapeFail } from "./errors.js";
 import { broadcastShapes, broadcastTo } from "./elementwise.js";
-import { allocData, formatDims, sizeOf, stridesOf, withDims, type KernelDType, type Tensor } from "./tensor.js";
+import { allocData, sizeOf, stridesOf, withDims, type KernelDType, type Tensor } from "./tensor.js";
 
 /** Normalise a possibly negative axis for `rank`, or fail naming the op. */
 export function normAxis(op: string, axis: number, rank: number): number {
@@ -107,7 +107,7 @@ export function concat(xs: readonly Tensor[], axis: number): Tensor {
     if (t.dims.length !== r) shapeFail(`Concat: input ${k} has rank ${t.dims.length}, input 0 has rank ${r}`, first.dims, t.dims);
     for (let i = 0; i < r; i++) {
       if (i !== a && t.dims[i] !== first.dims[i]) {
-        shapeFail(`Concat on axis ${a}: input 0 ${formatDims(first.dims)} and input ${k} ${formatDims(t.dims)} differ in dim ${i} (${first.dims[i]} vs ${t.dims[i]})`, ...xs.map((x) => x.dims));
+        shapeFail(`Concat on axis ${a}: input ${k} differs from input 0 in dim ${i} (${t.dims[i]} vs ${first.dims[i]})`, ...xs.map((x) => x.dims));
       }
     }
     if (t.dtype !== first.dtype) shapeFail(`Concat: input ${k} is ${t.dtype}, input 0 is ${first.dtype}`, first.dims, t.dims);
