@@ -405,3 +405,22 @@ describe("more encodings", () => {
     expect([...propagate(m).unsupported.keys()]).toEqual(["keras::TFOpLambda"]);
   });
 });
+
+describe("readable input symbols", () => {
+  test("the layout is found past a nested model's InputLayer and shape-preserving layers", () => {
+    const inner = {
+      name: "enc",
+      class_name: "Functional",
+      config: {
+        name: "enc",
+        layers: [inputLayer("i", [2, null, null]), fnLayer("bn", "BatchNormalization", { axis: 1 }, [[["i", 0, 0]]]), fnLayer("c", "Conv2D", { filters: 4, kernel_size: 3, strides: 2, padding: "same", data_format: "channels_first" }, [[["bn", 0, 0]]])],
+        input_layers: [["i", 0, 0]],
+        output_layers: [["c", 0, 0]],
+      },
+      inbound_nodes: [[["x", 0, 0, {}]]],
+    };
+    const m = loadKerasText(fnJson([inputLayer("x", [2, null, null]), inner], ["x"], [["enc", 1, 0]]), "cf.json");
+    expect(m.graph.inputs[0]!.shape!.map((d) => formatDim(d))).toEqual(["?", "2", "H", "W"]);
+    expect(nodeShape(propagate(m), "enc/c")).toBe("[x_d0, 4, ceil(H/2), ceil(W/2)]");
+  });
+});

@@ -543,8 +543,7 @@ class Builder {
     const several = this.inputs.length > 1;
     return this.inputs.map((vi) => {
       if (vi.shape === null || !named.includes(vi)) return vi;
-      const consumer = nodes.find((n) => n.inputs.includes(vi.name));
-      const fmt = consumer ? formatOf(consumer) : "channels_last";
+      const fmt = layoutNear(nodes, vi.name);
       const rank = vi.shape.length;
       const names = axisNames(rank, fmt);
       const prefix = several ? `${vi.name.replace(/[^A-Za-z0-9_]/g, "_")}_` : "";
@@ -690,10 +689,29 @@ function layerOpType(className: string, module: string | null, registeredName: s
   return canonicalClassName(className);
 }
 
-function formatOf(n: Node): "channels_first" | "channels_last" {
-  const a = n.attrs.get("data_format") ?? n.attrs.get("dim_ordering");
-  const v = a?.type === "json" ? a.value : undefined;
-  return v === "channels_first" || v === "th" ? "channels_first" : "channels_last";
+/**
+ * The data format of the first layer downstream of `value` that states one (breadth first, a few
+ * steps: through a nested model's InputLayer, a normalization or an activation); channels_last
+ * (Keras' default) when none does.
+ */
+function layoutNear(nodes: readonly Node[], value: string): "channels_first" | "channels_last" {
+  let frontier = [value];
+  const seen = new Set<string>(frontier);
+  for (let depth = 0; depth < 8 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const v of frontier) {
+      for (const n of nodes) {
+        if (!n.inputs.includes(v)) continue;
+        const a = n.attrs.get("data_format") ?? n.attrs.get("dim_ordering");
+        const f = a?.type === "json" ? a.value : undefined;
+        if (f === "channels_first" || f === "th") return "channels_first";
+        if (f === "channels_last" || f === "tf") return "channels_last";
+        for (const o of n.outputs) if (!seen.has(o)) (seen.add(o), next.push(o));
+      }
+    }
+    frontier = next;
+  }
+  return "channels_last";
 }
 
 function axisNames(rank: number, fmt: "channels_first" | "channels_last"): string[] {
