@@ -50,10 +50,7 @@ export async function rulesCommand(io: CliIO): Promise<ExitCode> {
     const sev = r.meta.defaultSeverity;
     const sevText = (sev === "error" ? c.red : sev === "warning" ? c.yellow : c.blue)(sev.padEnd(7));
     lines.push(`${c.bold(r.meta.id.padEnd(idWidth))}  ${sevText}  ${r.meta.description}`);
-    const full = docs.get(r.meta.id)?.fullDescription;
-    const pad = " ".repeat(idWidth + 11);
-    if (full && full !== r.meta.description) lines.push(`${pad}${full}`);
-    lines.push(`${pad}${c.dim(r.meta.docsUrl)}`);
+    lines.push(`${" ".repeat(idWidth + 11)}${c.dim(r.meta.docsUrl)}`);
   }
   lines.push("", `${rules.length} rules; 'shapelint rules <id>' shows one rule's documentation.`);
   io.stdout.write(`${lines.join("\n")}\n`);
