@@ -229,7 +229,8 @@ class Builder {
       else if (Array.isArray(inboundRaw)) inbound = inboundRaw;
       else return this.fail("MALFORMED", `layer '${name}': 'inbound_nodes' must be a list`, [...path, "inbound_nodes"]);
     }
-    const nested = Array.isArray(config["layers"]) || className === "Sequential" || className === "Functional" || className === "Model";
+    // Keras 1 `Merge` keeps its input models under `layers`; it is a layer, not a sub-model.
+    const nested = className !== "Merge" && (Array.isArray(config["layers"]) || className === "Sequential" || className === "Functional" || className === "Model");
     const model = nested ? this.parseModel(l, path, name) : null;
     const opType = model ? className : layerOpType(className, module, registeredName, config);
     return {
@@ -395,7 +396,9 @@ class Builder {
         cur = this.addGraphInput(first, scope);
         start = 1;
       } else {
-        const name = `${first ? first.name : model.name}_input`;
+        // Keras' own name for the implicit input; kept apart from a layer that happens to have it.
+        let name = `${first ? first.name : model.name}_input`;
+        while (model.byName.has(name)) name += "_";
         const shape = readShape(first ? inputShapeHint(first) : undefined) ?? readShape(model.config?.["build_input_shape"]);
         const dtype = first ? kerasDtype(first.config["dtype"] ?? first.config["input_dtype"]) : null;
         this.inputs.push({ name, dtype, shape });
