@@ -24,8 +24,7 @@ export class ConfigError extends Error {
 export function raw(ctx: InferContext, ...names: string[]): unknown {
   for (const n of names) {
     const a = ctx.attr(n);
-    if (a === undefined) continue;
-    return a.type === "json" ? a.value : a.value;
+    if (a !== undefined) return a.value;
   }
   return undefined;
 }
