@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/lint/run-rules.js";
 import { propagate } from "../../src/shapes/propagate.js";
 import { type ModelSpec, buildModel } from "../../test/lint/build-model.js";
+import { readme, stylishBlock } from "../../test/lint/readme.js";
 import rule from "./rule.js";
 
 function run(spec: ModelSpec) {
@@ -27,6 +28,7 @@ describe("conv-channel-mismatch", () => {
   it("reports a Conv whose weight expects 64 input channels but gets 32", () => {
     const findings = run(twoConvs([16, 64, 3, 3]));
     expect(findings).toHaveLength(1);
+    expect(readme("conv-channel-mismatch")).toContain(stylishBlock(findings[0]!));
     expect(findings[0]).toMatchObject({
       ruleId: "conv-channel-mismatch",
       severity: "error",

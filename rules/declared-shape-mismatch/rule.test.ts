@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/lint/run-rules.js";
 import { propagate } from "../../src/shapes/propagate.js";
 import { type ModelSpec, buildModel } from "../../test/lint/build-model.js";
+import { readme, stylishBlock } from "../../test/lint/readme.js";
 import rule from "./rule.js";
 
 function run(spec: ModelSpec, inputShapes: ReadonlyMap<string, readonly (number | string | null)[]> = new Map()) {
@@ -27,6 +28,7 @@ describe("declared-shape-mismatch", () => {
   it("reports the PyTorch dynamic-axes trap: declared [1, 1, H, W], computed 3*ceil(H/3) - 1", () => {
     const findings = run(trap([1, 1, "H", "W"]));
     expect(findings).toHaveLength(1);
+    expect(readme("declared-shape-mismatch")).toContain(stylishBlock(findings[0]!));
     expect(findings[0]).toMatchObject({
       ruleId: "declared-shape-mismatch",
       severity: "warning",

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/lint/run-rules.js";
 import { propagate } from "../../src/shapes/propagate.js";
 import { buildModel } from "../../test/lint/build-model.js";
+import { readme, stylishBlock } from "../../test/lint/readme.js";
 import rule from "./rule.js";
 
 function run(spec: Parameters<typeof buildModel>[0], inputShapes: ReadonlyMap<string, readonly (number | string | null)[]> = new Map()) {
@@ -26,6 +27,7 @@ describe("merge-shape-mismatch", () => {
   it("reports a U-Net skip concat of 23 and 22, naming the upsampler and the skip", () => {
     const findings = run(unet, new Map([["x", [1, 4, 23, 23]]]));
     expect(findings).toHaveLength(1);
+    expect(readme("merge-shape-mismatch")).toContain(stylishBlock(findings[0]!));
     expect(findings[0]).toMatchObject({
       ruleId: "merge-shape-mismatch",
       severity: "error",

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/lint/run-rules.js";
 import { propagate } from "../../src/shapes/propagate.js";
 import { type ModelSpec, buildModel } from "../../test/lint/build-model.js";
+import { readme, stylishBlock } from "../../test/lint/readme.js";
 import rule from "./rule.js";
 
 function run(spec: ModelSpec, inputShapes: ReadonlyMap<string, readonly (number | string | null)[]> = new Map()) {
@@ -25,6 +26,7 @@ describe("nonpositive-dimension", () => {
   it("reports a conv whose output is 0, with what the layer and the model input need", () => {
     // 9 -> conv1 4 -> pool 2 -> conv2 0.
     const findings = run(encoder, new Map([["x", [1, 1, 9, 16]]]));
+    expect(readme("nonpositive-dimension")).toContain(stylishBlock(findings[0]!));
     expect(findings.map((f) => [f.node, f.messageId, f.message, f.actual])).toEqual([
       [
         "conv2",

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/lint/run-rules.js";
 import { propagate } from "../../src/shapes/propagate.js";
 import { type ModelSpec, buildModel } from "../../test/lint/build-model.js";
+import { readme, stylishBlock } from "../../test/lint/readme.js";
 import rule from "./rule.js";
 
 function run(spec: ModelSpec) {
@@ -24,6 +25,7 @@ describe("output-padding-out-of-range", () => {
   it("reports output_padding equal to the stride, which no framework accepts", () => {
     const findings = run(deconv({ strides: [2, 2], output_padding: [2, 2] }));
     expect(findings).toHaveLength(1);
+    expect(readme("output-padding-out-of-range")).toContain(stylishBlock(findings[0]!));
     expect(findings[0]).toMatchObject({
       ruleId: "output-padding-out-of-range",
       severity: "error",

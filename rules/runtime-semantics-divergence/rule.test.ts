@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/lint/run-rules.js";
 import { propagate } from "../../src/shapes/propagate.js";
 import { type ModelSpec, buildModel } from "../../test/lint/build-model.js";
+import { readme, stylishBlock } from "../../test/lint/readme.js";
 import rule from "./rule.js";
 
 function run(spec: ModelSpec) {
@@ -22,6 +23,7 @@ function one(op: string, attrs: Record<string, number | string | readonly number
 describe("runtime-semantics-divergence", () => {
   it("D3: auto_pad SAME with output_padding, one finding for both axes", () => {
     const findings = run(one("ConvTranspose", { kernel_shape: [3, 3], strides: [2, 2], auto_pad: "SAME_UPPER", output_padding: [1, 1] }, [1, 8, 4, 4], [8, 4, 3, 3]));
+    expect(readme("runtime-semantics-divergence")).toContain(stylishBlock(findings[0]!));
     expect(findings.map((f) => [f.ruleId, f.severity, f.node, f.messageId, f.message, f.expected, f.actual])).toEqual([
       [
         "runtime-semantics-divergence",

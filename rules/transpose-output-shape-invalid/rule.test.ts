@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/lint/run-rules.js";
 import { propagate } from "../../src/shapes/propagate.js";
 import { type ModelSpec, buildModel } from "../../test/lint/build-model.js";
+import { readme, stylishBlock } from "../../test/lint/readme.js";
 import rule from "./rule.js";
 
 function run(spec: ModelSpec) {
@@ -24,6 +25,7 @@ describe("transpose-output-shape-invalid", () => {
   it("reports a SAME output_shape outside [s(i-1)+1, s*i]", () => {
     const findings = run(deconv({ auto_pad: "SAME_UPPER", output_shape: [10, 8] }));
     expect(findings).toHaveLength(1);
+    expect(readme("transpose-output-shape-invalid")).toContain(stylishBlock(findings[0]!));
     expect(findings[0]).toMatchObject({
       ruleId: "transpose-output-shape-invalid",
       severity: "error",

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/lint/run-rules.js";
 import { propagate } from "../../src/shapes/propagate.js";
 import { type ModelSpec, buildModel } from "../../test/lint/build-model.js";
+import { readme, stylishBlock } from "../../test/lint/readme.js";
 import rule from "./rule.js";
 
 function run(spec: ModelSpec) {
@@ -21,6 +22,7 @@ describe("unsupported-op", () => {
         { op: "FusedThing", name: "c", inputs: ["b1"], outputs: ["y"], domain: "com.example" },
       ],
     });
+    expect(readme("unsupported-op")).toContain(stylishBlock(findings[0]!));
     expect(findings.map((f) => [f.ruleId, f.severity, f.node, f.op, f.messageId, f.message])).toEqual([
       ["unsupported-op", "info", "a", "MyCustomOp", "unsupported", "MyCustomOp has no shape function, so the outputs of a and b are unknown"],
       ["unsupported-op", "info", "c", "FusedThing", "unsupportedDomain", "FusedThing (domain com.example) has no shape function, so the outputs of c are unknown"],
