@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -159,6 +159,8 @@ function writeModel(path: string): { nodes: number; tensors: number; weightBytes
 // Measurement.
 
 interface ChildResult {
+  /** CPU time (user + system, all threads) over load + propagate. */
+  cpuMs: number;
   loadMs: number;
   propagateMs: number;
   totalMs: number;
@@ -172,12 +174,15 @@ interface ChildResult {
 async function child(path: string): Promise<void> {
   const { loadOnnxFileWithStats } = await import("../src/loaders/onnx/onnx-loader.js");
   const { propagate } = await import("../src/shapes/propagate.js");
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const { model, bytesRead } = loadOnnxFileWithStats(path);
   const t1 = performance.now();
   const result = propagate(model);
   const t2 = performance.now();
+  const cpu = process.cpuUsage(c0);
   const out: ChildResult = {
+    cpuMs: (cpu.user + cpu.system) / 1000,
     loadMs: t1 - t0,
     propagateMs: t2 - t1,
     totalMs: t2 - t0,
@@ -223,6 +228,7 @@ async function main(): Promise<void> {
     const path = join(dir, "resnet-like.onnx");
     const gen = writeModel(path);
     const size = statSync(path).size;
+    const load0 = loadavg()[0]!;
     console.log(`model: ${gen.nodes} nodes, ${gen.tensors} initializers, ${(gen.weightBytes / 2 ** 20).toFixed(1)} MiB of weights, file ${(size / 2 ** 20).toFixed(1)} MiB`);
 
     const runs: ChildResult[] = [];
@@ -252,6 +258,7 @@ async function main(): Promise<void> {
       row("shapelint load + propagate", runs.map((r) => r.totalMs), "ms"),
       row("  load (structure only)", runs.map((r) => r.loadMs), "ms"),
       row("  propagate", runs.map((r) => r.propagateMs), "ms"),
+      row("  CPU time, all threads", runs.map((r) => r.cpuMs), "ms"),
       row("  child process wall (incl. startup)", wall, "ms"),
       row("  peak RSS", runs.map((r) => r.maxRssMb), "MiB"),
       row("  bytes read from the file", runs.map((r) => r.bytesRead / 2 ** 20), "MiB"),
@@ -265,6 +272,8 @@ async function main(): Promise<void> {
       );
     } else lines.push(`(python onnx not available at ${PYTHON}: no comparison)`);
     console.log(lines.join("\n"));
+    const load1 = loadavg()[0]!;
+    console.log(`\n1-min load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} on ${availableParallelism()} cores${Math.max(load0, load1) > availableParallelism() / 2 ? " (busy machine: wall times are inflated; compare the min column and CPU time)" : ""}`);
     const ms = median(runs.map((r) => r.totalMs));
     const rss = median(runs.map((r) => r.maxRssMb));
     if (havePy) console.log(`\nratio python / shapelint (load + shapes): ${(median(py.map((r) => r.totalMs)) / ms).toFixed(1)}x`);

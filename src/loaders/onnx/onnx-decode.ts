@@ -368,8 +368,9 @@ function readShape(ctx: DecodeContext, end: number, valueName: string): Shape {
       if (r.field === 1) {
         r.expect(WT_VARINT, "Dimension.dim_value");
         r.varint(stop);
-        const axis = dims.length;
-        d = checkDim(r.int64, dimAt, () => `value '${valueName}' axis ${axis}`);
+        const v = r.int64;
+        if (v < 0 || v > MAX_DIM) checkDim(v, dimAt, `value '${valueName}' axis ${dims.length}`);
+        d = v;
       } else if (r.field === 2) {
         r.expect(WT_LEN, "Dimension.dim_param");
         const p = r.string(stop, "Dimension.dim_param");

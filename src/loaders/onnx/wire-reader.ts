@@ -191,6 +191,22 @@ export class WireReader {
 
   /** Read a varint into `lo`/`hi` (at most 10 bytes, checked against `end`). */
   varint(end: number): void {
+    // Fast path: a one-byte varint inside the cached buffer (most tags, lengths and small ints).
+    const p = this.pos;
+    const i = p - this.bufStart;
+    if (p < end && i >= 0 && i < this.buf.length) {
+      const b = this.buf[i]!;
+      if (b < 0x80) {
+        this.lo = b;
+        this.hi = 0;
+        this.pos = p + 1;
+        return;
+      }
+    }
+    this.varintSlow(end);
+  }
+
+  private varintSlow(end: number): void {
     const start = this.pos;
     let lo = 0;
     let hi = 0;
@@ -231,8 +247,21 @@ export class WireReader {
 
   /** Read a tag; `false` at `end`. Rejects field 0 and the group / invalid wire types. */
   tag(end: number, message: string): boolean {
-    if (this.pos >= end) return false;
-    this.tagPos = this.pos;
+    const p = this.pos;
+    if (p >= end) return false;
+    this.tagPos = p;
+    // Fast path: a one-byte tag (fields 1..15) with a valid wire type, inside the cached buffer.
+    const i = p - this.bufStart;
+    if (i >= 0 && i < this.buf.length) {
+      const b = this.buf[i]!;
+      const w = b & 7;
+      if (b < 0x80 && b >= 8 && (w === WT_LEN || w === WT_VARINT || w === WT_I32 || w === WT_I64)) {
+        this.field = b >>> 3;
+        this.wire = w;
+        this.pos = p + 1;
+        return true;
+      }
+    }
     this.varint(end);
     if (this.hi >= 4) throw new LoadError("MALFORMED", `bad field tag in ${message}`, { byteOffset: this.tagPos });
     const v = this.uint;
