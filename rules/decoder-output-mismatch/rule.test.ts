@@ -84,7 +84,20 @@ describe("decoder-output-mismatch", () => {
     expect(findings[0]!.location.line).toBeGreaterThan(1);
   });
 
-  it("leaves symbolic conditional mismatches to input-size-constraint", async () => {
-    expect(await runRules("test/fixtures/torch/mnist_ae_dyn.onnx", [rule])).toEqual([]);
+  it("with symbolic sizes, states when the decoder differs and the smallest failing size", async () => {
+    const findings = await runRules("test/fixtures/torch/mnist_ae_dyn.onnx", [rule]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      node: "/dec/dec.0/ConvTranspose",
+      message: "decoder returns 8*ceil(H/8)x8*ceil(W/8) but its encoder took HxW: they differ when H % 8 != 0 or W % 8 != 0 (smallest failing size: H=1, W=1)",
+      condition: "H % 8 != 0 or W % 8 != 0",
+      expected: ["N", 1, "H", "W"],
+      actual: ["N", 1, "8*ceil(H/8)", "8*ceil(W/8)"],
+      fix: [],
+    });
+    // Bound to a multiple of 8 it is right; bound to 28 it is a plain error with a fix.
+    expect(await runRules("test/fixtures/torch/mnist_ae_dyn.onnx", [rule], { inputShape: { "": [1, 1, 32, 32] } })).toEqual([]);
+    const at28 = await runRules("test/fixtures/torch/mnist_ae_dyn.onnx", [rule], { inputShape: { "": [1, 1, 28, 28] } });
+    expect(at28.map((f) => [f.node, f.condition, f.fix[0]?.to])).toEqual([["/dec/dec.0/ConvTranspose", null, [0, 0]]]);
   });
 });

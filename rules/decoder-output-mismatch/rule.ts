@@ -10,7 +10,7 @@ import { type DecoderDiagnosis, diagnoseDecoders } from "../../src/lint/decoder-
 import { defineRule } from "../../src/lint/define-rule.js";
 import { type FixStep, type JsonValue, formatShape } from "../../src/lint/finding.js";
 import { formatSpatial } from "../../src/lint/pairing.js";
-import { describeCondition } from "../../src/ir/dim-compare.js";
+import { complementCondition, describeCondition, joinConditions } from "../../src/ir/dim-compare.js";
 
 function withSpatial(shape: Shape, axes: readonly number[], dims: readonly Dim[]): Shape {
   const out = [...shape];
@@ -40,6 +40,8 @@ export default defineRule({
       reconstruction: "decoder returns {{actual}} but its encoder took {{expected}}",
       expected: "output '{{output}}' is {{actual}} but {{expected}} is expected",
       noFix: "decoder returns {{actual}} but its encoder took {{expected}}; no single-layer change restores it (it works for {{works}})",
+      conditional: "decoder returns {{actual}} but its encoder took {{expected}}: they differ when {{when}} (smallest failing size: {{failing}})",
+      conditionalExpected: "output '{{output}}' is {{actual}} but {{expected}} is expected: they differ when {{when}} (smallest failing size: {{failing}})",
     },
   },
   check(ctx) {
@@ -55,29 +57,33 @@ export default defineRule({
         related.push({ node: d.encoder, role: "encoder", message: `the encoder level this layer mirrors${tookIn}` });
       }
       if (m.node && m.node !== d.blamed) related.push({ node: m.node, role: "output producer", message: `produces output '${m.output}'` });
+      // With symbolic sizes the mismatch may hold only for some sizes: say when.
+      const conditional = m.comparison.verdict === "sometimes" && m.comparison.symbols.length > 0;
+      const when = conditional ? joinConditions(m.comparison.symbols.map((c) => describeCondition(complementCondition(c))), "or") : null;
+      const failing = conditional && m.comparison.smallestFailing ? Object.entries(m.comparison.smallestFailing).map(([k, v]) => `${k}=${v}`).join(", ") : "";
       const common = {
         node,
         ...(typeof node === "string" ? { op: "output" } : {}),
         trail: d.trail,
         fix: fixSteps(d),
         related,
-        condition: null,
+        condition: when,
       };
       if (m.kind === "expected-output") {
         const expectedShape = ctx.expectOutput.get(m.output) ?? ctx.expectOutput.get("") ?? null;
-        ctx.report({
-          ...common,
-          messageId: "expected",
-          data: { output: m.output, actual: formatShape(outShape), expected: formatShape(expectedShape) },
-          expected: expectedShape,
-          actual: outShape,
-        });
+        const data = { output: m.output, actual: formatShape(outShape), expected: formatShape(expectedShape) };
+        if (when) ctx.report({ ...common, messageId: "conditionalExpected", data: { ...data, when, failing }, expected: expectedShape, actual: outShape });
+        else ctx.report({ ...common, messageId: "expected", data, expected: expectedShape, actual: outShape });
         continue;
       }
       const expected = outShape ? withSpatial(outShape, m.axes, m.expected) : null;
       const data = { actual: formatSpatial(m.actual, false), expected: formatSpatial(m.expected, false) };
+      if (when) {
+        ctx.report({ ...common, messageId: "conditional", data: { ...data, when, failing }, expected, actual: outShape });
+        continue;
+      }
       if (d.fixes.length === 0 && d.worksFor && d.worksFor.verdict === "sometimes" && d.worksFor.symbols.length > 0) {
-        const works = d.worksFor.symbols.map(describeCondition).join(" and ");
+        const works = joinConditions(d.worksFor.symbols.map(describeCondition), "and");
         ctx.report({ ...common, messageId: "noFix", data: { ...data, works }, expected, actual: outShape });
       } else {
         ctx.report({ ...common, messageId: "reconstruction", data, expected, actual: outShape });

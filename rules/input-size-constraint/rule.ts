@@ -4,7 +4,7 @@
  * states the exact condition, e.g. `H % 16 == 0 and H >= 32`, and the smallest failing size.
  * A model that is right for every size gets no finding.
  */
-import { type SymbolCondition, complementCondition, describeCondition, intersectConditions, smallestFailing } from "../../src/ir/dim-compare.js";
+import { type SymbolCondition, complementCondition, describeCondition, intersectConditions, joinConditions, smallestFailing } from "../../src/ir/dim-compare.js";
 import type { Node } from "../../src/ir/graph.js";
 import { defineRule } from "../../src/lint/define-rule.js";
 import { type SizeRequirement, sizeConditions } from "../../src/lint/size-conditions.js";
@@ -48,12 +48,12 @@ export default defineRule({
     for (const [messageId, reqs] of groups) {
       const conds = combine(reqs);
       if (conds.length === 0) continue;
-      const holds = conds.map(describeCondition).join(" and ");
+      const holds = joinConditions(conds.map(describeCondition), "and");
       // The output is only judged where the graph runs; when that is all it adds, the first
       // finding already says it.
       if (messageId === "reconstructs" && holds === runsText) continue;
       if (messageId === "runs") runsText = holds;
-      const fails = conds.map((c) => describeCondition(complementCondition(c))).filter((t) => t !== "false").join(" or ");
+      const fails = joinConditions(conds.map((c) => describeCondition(complementCondition(c))), "or");
       const failing = conds
         .map((c) => [c.symbol, smallestFailing(c)] as const)
         .filter(([, n]) => n !== null)
@@ -65,7 +65,7 @@ export default defineRule({
         node: main.node,
         messageId,
         data: { condition: holds, failing: failing || "none" },
-        condition: fails || null,
+        condition: fails === "false" ? null : fails,
         related,
       });
     }

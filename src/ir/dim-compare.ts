@@ -437,3 +437,11 @@ export function complementCondition(c: SymbolCondition): SymbolCondition {
   for (let n = c.domainFrom; n < from; n++) if (inComplement(n)) extra.push(n);
   return { symbol: c.symbol, from, modulus: c.modulus, residues, extra, domainFrom: c.domainFrom };
 }
+
+/** Join condition texts with `and`/`or`, parenthesising parts that contain the other connective. */
+export function joinConditions(parts: readonly string[], op: "and" | "or"): string {
+  const other = op === "and" ? " or " : " and ";
+  const list = parts.filter((p) => p !== (op === "and" ? "true" : "false"));
+  if (list.length === 0) return op === "and" ? "true" : "false";
+  return list.length === 1 ? list[0]! : list.map((p) => (p.includes(other) ? `(${p})` : p)).join(` ${op} `);
+}

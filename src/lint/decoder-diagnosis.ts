@@ -262,8 +262,8 @@ function allConcrete(dims: readonly Dim[]): boolean {
 }
 
 /**
- * Diagnose every output mismatch that holds for no admissible size (concrete inputs, or
- * symbolic ones that never match). Conditional mismatches are left to `input-size-constraint`.
+ * Diagnose every output mismatch: with concrete sizes, or symbolic ones that never match or
+ * match only for some sizes (the comparison then carries the condition).
  */
 export function diagnoseDecoders(result: ShapeResult, options: PairingOptions = {}, maxRounds = 8): DecoderDiagnosis[] {
   const out: DecoderDiagnosis[] = [];
@@ -271,7 +271,7 @@ export function diagnoseDecoders(result: ShapeResult, options: PairingOptions = 
   const done = new Set<string>();
   for (let round = 0; round < maxRounds; round++) {
     const pairing = analysePairing(current, options);
-    const next = pairing.mismatches.find((m) => m.comparison.verdict === "never" && !done.has(m.output));
+    const next = pairing.mismatches.find((m) => (m.comparison.verdict === "never" || m.comparison.verdict === "sometimes") && !done.has(m.output));
     if (!next) break;
     const d = diagnoseOne(current, next, options);
     out.push(d);

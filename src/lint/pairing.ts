@@ -10,11 +10,12 @@
  * network whose every encoder level was popped again is a reconstruction or dense prediction and
  * must have its input's spatial size; `--expect-output` states the size outright.
  */
-import { type Comparison, compareDims } from "../ir/dim-compare.js";
+import { type Comparison, compareDims, joinConditions } from "../ir/dim-compare.js";
 import { type Dim, evalDim, formatDim, isConst, substitute, symbolsOf } from "../ir/dim.js";
 import type { Node, Shape } from "../ir/graph.js";
 import type { ShapeResult } from "../shapes/propagate.js";
 import type { TensorInfo } from "../shapes/tensor-info.js";
+import { mergeDisagreements } from "./merge-check.js";
 
 /** ONNX ops that change spatial size by their own geometry. */
 const ONNX_RESAMPLE = new Set(["Conv", "ConvInteger", "QLinearConv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool", "Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "MaxUnpool"]);
@@ -160,7 +161,7 @@ export function compareSpatial(a: readonly Dim[], b: readonly Dim[], from?: Read
   };
   return {
     verdict: "sometimes",
-    condition: conditions.map((c) => (conditions.length > 1 && c.includes(" or ") ? `(${c})` : c)).join(" and "),
+    condition: joinConditions(conditions, "and"),
     symbols: parts.flatMap((p) => p.symbols),
     smallestFailing: merge("smallestFailing"),
     smallestHolding: merge("smallestHolding"),
@@ -220,7 +221,8 @@ export function analysePairing(result: ShapeResult, options: PairingOptions = {}
     const out0 = node.outputs[0];
     const outInfo = out0 ? result.values.get(out0) : undefined;
     let next: PathState = { ...main, channelsLast };
-    const tainted = inputs.some((n) => states.get(n)!.tainted) || (MERGES.has(node.opType) && contradictionNodes.has(node));
+    // A merge whose inputs may disagree is where a size error shows; merge-shape-mismatch owns it.
+    const tainted = inputs.some((n) => states.get(n)!.tainted) || (MERGES.has(node.opType) && (contradictionNodes.has(node) || mergeDisagreements(node, result, options.from).some((c) => c.comparison.verdict !== "unknown")));
 
     if (isResample(node)) {
       const step = classify(node, inInfo, outInfo, channelsLast);

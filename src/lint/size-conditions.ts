@@ -3,10 +3,11 @@
  * size is positive) and reconstructs (outputs match their inputs), per symbol and combined. This
  * is what `input-size-constraint` reports, e.g. `H % 16 == 0 and H >= 32`.
  */
-import { type Comparison, type SymbolCondition, compareDims, intersectConditions, smallestSatisfying } from "../ir/dim-compare.js";
+import { type Comparison, type SymbolCondition, intersectConditions, smallestSatisfying } from "../ir/dim-compare.js";
 import { type Dim, isConst, symbolsOf } from "../ir/dim.js";
 import type { Node } from "../ir/graph.js";
 import type { ShapeResult } from "../shapes/propagate.js";
+import { mergeDisagreements } from "./merge-check.js";
 import { type PairingOptions, analysePairing } from "./pairing.js";
 
 /** One source of a size condition. */
@@ -35,40 +36,18 @@ export interface SizeConditions {
   readonly neverMerges: readonly NeverMerge[];
 }
 
-const CONCATS = new Set(["Concat", "Concatenate"]);
-const ELEMENTWISE = new Set(["Add", "Sub", "Mul", "Div", "Sum", "Mean", "Max", "Min", "Where", "Pow", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]);
-
-function concatAxis(node: Node, rank: number): number {
-  const a = node.attrs.get("axis");
-  const v = a?.type === "int" ? a.value : a?.type === "json" && typeof a.value === "number" ? a.value : node.domain === "keras" ? -1 : 0;
-  return v < 0 ? v + rank : v;
-}
 
 /** Compute the size conditions of a propagated model. */
 export function sizeConditions(result: ShapeResult, options: PairingOptions = {}): SizeConditions {
   const requirements: SizeRequirement[] = [];
   const neverMerges: NeverMerge[] = [];
   for (const node of result.order) {
-    const isConcat = CONCATS.has(node.opType);
-    if (!isConcat && !ELEMENTWISE.has(node.opType)) continue;
-    const inputs = node.inputs.filter((n) => n !== "");
-    const shapes = inputs.map((n) => result.values.get(n)?.shape ?? null);
-    if (shapes.some((s) => s === null) || shapes.length < 2) continue;
-    const rank = Math.max(...shapes.map((s) => s!.length));
-    const axis = isConcat ? concatAxis(node, rank) : -1;
-    for (let k = 0; k < rank; k++) {
-      if (k === axis) continue;
-      const dims = shapes.map((s) => s![k - (rank - s!.length)] ?? null);
-      const known = dims.filter((d): d is Dim => d !== null && d !== undefined && !(!isConcat && d === 1));
-      for (let j = 1; j < known.length; j++) {
-        const a = known[0]!;
-        const b = known[j]!;
-        if (isConst(a) && isConst(b)) continue; // concrete disagreements are contradictions already
-        const c = compareDims(a, b, options.from ? { from: options.from } : {});
-        if (c.verdict === "never") neverMerges.push({ node, axis: k, dims: [a, b], inputs });
-        else if (c.verdict === "sometimes" && c.symbols.length > 0) {
-          requirements.push({ node, kind: "merge", what: `inputs of ${node.opType} agree on axis ${k}`, conditions: c.symbols, comparison: c });
-        }
+    for (const c of mergeDisagreements(node, result, options.from)) {
+      const inputs = node.inputs.filter((n) => n !== "");
+      if (isConst(c.dims[0]) && isConst(c.dims[1])) continue; // concrete disagreements are contradictions already
+      if (c.comparison.verdict === "never") neverMerges.push({ node, axis: c.axis, dims: c.dims, inputs });
+      else if (c.comparison.verdict === "sometimes" && c.comparison.symbols.length > 0) {
+        requirements.push({ node, kind: "merge", what: `inputs of ${node.opType} agree on axis ${c.axis}`, conditions: c.comparison.symbols, comparison: c.comparison });
       }
     }
   }

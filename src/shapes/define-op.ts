@@ -13,6 +13,11 @@ export interface Contradiction {
   readonly code: string;
   readonly message: string;
   readonly data: Readonly<Record<string, unknown>>;
+  /**
+   * True when the node reads a value computed downstream of an earlier contradiction: the graph
+   * would already have failed there, so this one is a consequence, not a root cause.
+   */
+  readonly cascade?: boolean;
 }
 
 /** A fact recorded for rules: a runtime divergence, an unmodelled attribute, a chosen default. */

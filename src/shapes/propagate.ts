@@ -47,6 +47,8 @@ export interface ShapeResult {
 
 interface Sink {
   contradictions: Contradiction[];
+  /** Values computed downstream of a contradiction. */
+  poisoned: Set<string>;
   facts: Fact[];
   constraints: Constraint[];
   unsupported: Map<string, Node[]>;
@@ -61,7 +63,7 @@ export function freshSymbolName(input: string, axis: number): string {
 /** Propagate shapes through a model. Throws {@link LoadError} for cycles, dangling names, bad bindings and absurd dims. */
 export function propagate(model: Model, options: PropagateOptions = {}): ShapeResult {
   const graph = model.graph;
-  const sink: Sink = { contradictions: [], facts: [], constraints: [], unsupported: new Map() };
+  const sink: Sink = { contradictions: [], poisoned: new Set(), facts: [], constraints: [], unsupported: new Map() };
   const values = new Map<string, TensorInfo>();
   const bindings = new Map<string, Dim>();
   const inputShapes = new Map<string, Shape | null>();
@@ -229,6 +231,8 @@ function runNodes(
   bindings: ReadonlyMap<string, Dim>,
 ): void {
   for (const node of order) {
+    const downstream = node.inputs.some((i) => i !== "" && sink.poisoned.has(i));
+    const before = sink.contradictions.length;
     const domain = node.domain === "ai.onnx" ? "" : node.domain;
     const opset = model.opsets.get(domain) ?? (domain === "" ? (model.opsets.get("ai.onnx") ?? 1) : 1);
     const def = findOp(domain, node.opType, opset);
@@ -254,6 +258,10 @@ function runNodes(
         outs = null;
       }
     }
+    if (downstream) {
+      for (let c = before; c < sink.contradictions.length; c++) sink.contradictions[c] = { ...sink.contradictions[c]!, cascade: true };
+    }
+    if (downstream || sink.contradictions.length > before) for (const o of node.outputs) if (o) sink.poisoned.add(o);
     node.outputs.forEach((name, k) => {
       if (!name) return;
       let info = outs?.[k] ?? null;
