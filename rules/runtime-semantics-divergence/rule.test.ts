@@ -49,6 +49,17 @@ describe("runtime-semantics-divergence", () => {
     ]);
   });
 
+  it("merges the axes of one node, showing per-axis values as height x width", () => {
+    const findings = run({
+      inputs: [["x", [1, 1, "H", "W"]]],
+      outputs: [["y", null]],
+      nodes: [{ op: "MaxPool", name: "pool", inputs: ["x"], outputs: ["y"], attrs: { kernel_shape: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 } }],
+    });
+    expect(findings.map((f) => f.message)).toEqual([
+      "ceil_mode (axis 2 and 3): the last window would start in the padding; the spec (onnx >= 1.16) and PyTorch give min(ceil(H/2) + 1, floor(H/2) + 1) x min(ceil(W/2) + 1, floor(W/2) + 1), ONNX shape inference before 1.16 gives ceil(H/2) + 1 x ceil(W/2) + 1",
+    ]);
+  });
+
   it("pads not smaller than the pool kernel", () => {
     const findings = run(one("MaxPool", { kernel_shape: [2], strides: [1], pads: [2, 0] }, [1, 1, 5]));
     expect(findings.map((f) => f.messageId)).toContain("padKernel");

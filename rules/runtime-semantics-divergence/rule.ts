@@ -37,19 +37,32 @@ export default defineRule({
     },
   },
   check(ctx) {
-    // One finding per node and divergence; axes with the same readings are merged.
-    const groups = new Map<string, { node: Node; data: Data; axes: string[] }>();
+    // One finding per node and divergence, over all its axes: a value that differs per axis is
+    // shown per axis, `a x b` (the height x width reading of the other findings).
+    const groups = new Map<string, { node: Node; facts: Data[]; axes: string[] }>();
     for (const f of factsOf(ctx.shapes, "runtime-divergence")) {
       const id = typeof f.data.id === "string" ? f.data.id : typeof f.data.runtime === "string" ? `runtime:${f.data.runtime}` : "unknown";
       if (id === "D7") continue;
       if (id === "D8" && ctx.framework !== "pytorch") continue;
       if (id === "runtime:tfjs" && f.data.differs !== true) continue;
       const { axis, ...rest } = f.data;
-      const key = `${ctx.shapes.order.indexOf(f.node)}\u0000${f.node.name}\u0000${id}\u0000${show(rest)}`;
-      const g = groups.get(key) ?? groups.set(key, { node: f.node, data: f.data, axes: [] }).get(key)!;
+      const distinct = id === "unknown" || id.startsWith("runtime:") ? `\u0000${show(rest)}` : "";
+      const key = `${ctx.shapes.order.indexOf(f.node)}\u0000${f.node.name}\u0000${id}${distinct}`;
+      const g = groups.get(key) ?? groups.set(key, { node: f.node, facts: [], axes: [] }).get(key)!;
+      g.facts.push(f.data);
       if (axis !== undefined && axis !== null) g.axes.push(show(axis));
     }
-    for (const { node, data: d, axes } of groups.values()) {
+    const merge = (facts: readonly Data[]): Data => {
+      const out: Record<string, unknown> = {};
+      for (const k of new Set(facts.flatMap((f) => Object.keys(f)))) {
+        const values = facts.map((f) => f[k]);
+        const shown = values.map(show);
+        out[k] = shown.every((x) => x === shown[0]) ? values[0] : shown.join(" x ");
+      }
+      return out;
+    };
+    for (const { node, facts, axes } of groups.values()) {
+      const d = merge(facts);
       const axis = listText(axes);
       const id = typeof d.id === "string" ? d.id : null;
       const base = { node };
