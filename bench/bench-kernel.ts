@@ -133,6 +133,8 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  // Silence tfjs's "install tfjs-node" banner; the pure-JS CPU backend is the point of comparison.
+  tf.env().set("IS_TEST", true);
   await tf.setBackend("cpu");
   console.log(`bench:kernel — ${FLOP / 1e9} GFLOP per layer, median of ${RUNS} runs (TF.js ${TF_RUNS}); GEMM micro-kernel: ${gemmBackend()}`);
   const rows: Row[] = [];

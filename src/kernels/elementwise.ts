@@ -8,7 +8,7 @@
  * live in a Float64Array (see `tensor.ts`).
  */
 import { shapeFail } from "./errors.js";
-import { allocData, formatDims, sizeOf, stridesOf, type KernelDType, type Tensor, type TensorData } from "./tensor.js";
+import { allocData, sizeOf, stridesOf, type KernelDType, type Tensor, type TensorData } from "./tensor.js";
 
 /** The broadcast shape of several shapes, or a RuntimeShapeError naming them. */
 export function broadcastShapes(op: string, shapes: readonly (readonly number[])[]): number[] {
@@ -98,11 +98,20 @@ export function binary(op: string, a: Tensor, b: Tensor, outDtype: KernelDType, 
   } else if (ad.length === 1 && bd.length === n) {
     const x = ad[0] as number;
     for (let i = 0; i < n; i++) store(out, i, f(x, bd[i] as number));
-  } else {
+  } else if (outDims.length > 0) {
+    // Row by row over the last axis, so the odometer runs once per row, not per element.
     const sa = broadcastStrides(a.dims, outDims);
     const sb = broadcastStrides(b.dims, outDims);
-    forEachIndex(outDims, [sa, sb], (i, offs) => {
-      store(out, i, f(ad[offs[0] as number] as number, bd[offs[1] as number] as number));
+    const r = outDims.length - 1;
+    const L = outDims[r] as number;
+    const la = sa[r] as number;
+    const lb = sb[r] as number;
+    const rowDims = outDims.slice(0, r);
+    forEachIndex(rowDims, [sa.slice(0, r), sb.slice(0, r)], (row, offs) => {
+      let ia = offs[0] as number;
+      let ib = offs[1] as number;
+      const base = row * L;
+      for (let j = 0; j < L; j++, ia += la, ib += lb) store(out, base + j, f(ad[ia] as number, bd[ib] as number));
     });
   }
   return { dtype: outDtype, dims: outDims, data: out };
@@ -259,6 +268,3 @@ export function gelu(x: number, approximate: "none" | "tanh"): number {
   if (approximate === "tanh") return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
   return 0.5 * x * (1 + erf(x / Math.SQRT2));
 }
-
-/** Dims in messages. */
-export const dimsText = formatDims;

@@ -567,6 +567,8 @@ const dropoutOp: OpKernel = (inputs, node) => {
 
 const batchNormOp: OpKernel = (inputs, node) => {
   if (aInt(node, "training_mode", 0) !== 0) unsupported("BatchNormalization with training_mode=1");
+  // BatchNormalization < 9: spatial=0 normalises per activation (statistics of shape C x D1..Dn).
+  if (aInt(node, "spatial", 1) !== 1) unsupported("BatchNormalization with spatial=0");
   if (node.outputs.slice(1).some((o) => o !== "")) unsupported("BatchNormalization training outputs (running mean/var)");
   return [batchNorm(req(inputs, 0, "X"), req(inputs, 1, "scale"), req(inputs, 2, "B"), req(inputs, 3, "input_mean"), req(inputs, 4, "input_var"), aFloat(node, "epsilon", 1e-5))];
 };
