@@ -77,7 +77,8 @@ export default defineRule({
       const shapeB: Shape | null = shapeOf(ctx.shapes, inputB);
       const kA = node.inputs.indexOf(inputA);
       const kB = node.inputs.indexOf(inputB);
-      const related = [describeSide(ctx.shapes, inputA, kA), describeSide(ctx.shapes, inputB, kB)];
+      // Related places in input order, whichever side is the reference.
+      const related = kA <= kB ? [describeSide(ctx.shapes, inputA, kA), describeSide(ctx.shapes, inputB, kB)] : [describeSide(ctx.shapes, inputB, kB), describeSide(ctx.shapes, inputA, kA)];
       const base = { node, expected: shapeA, actual: shapeB, related };
       const common = { inputA, inputB, shapeA: formatShape(shapeA), shapeB: formatShape(shapeB) };
       // Legacy broadcast records rank disagreements with `axis: null`.
