@@ -69,6 +69,26 @@ describe("conv-channel-mismatch", () => {
     expect(findings.map((f) => f.message)).toEqual(["input has 8 channels but the weight 'w' [4, 2, 3, 3] expects 4"]);
   });
 
+  it("reports a Keras layer built for another channel count than it receives", () => {
+    const findings = run({
+      format: "keras",
+      inputs: [["in", [null, 8, 8, 4]]],
+      outputs: [["y", null]],
+      nodes: [
+        {
+          op: "Conv2D",
+          name: "conv",
+          inputs: ["in"],
+          outputs: ["y"],
+          attrs: { filters: 8, kernel_size: [3, 3], padding: "same", data_format: "channels_last", build_config: { json: { input_shape: [null, 8, 8, 3] } } },
+        },
+      ],
+    });
+    expect(findings.map((f) => [f.messageId, f.message, f.expected, f.actual])).toEqual([
+      ["built", "the layer was built for 3 input channels (build_config) but receives 4", ["in_d0", 8, 8, 3], ["in_d0", 8, 8, 4]],
+    ]);
+  });
+
   it("is silent when the channels match", () => {
     expect(run(twoConvs([16, 32, 3, 3]))).toEqual([]);
     expect(run(twoConvs([16, 16, 3, 3], { group: 2 }))).toEqual([]);
