@@ -3,9 +3,9 @@
  * written for these tests from the SARIF 2.1.0 specification (OASIS Standard, errata 01): the
  * objects we emit, their required properties, value constraints (levels, `startLine >= 1`,
  * `ruleIndex >= -1`, URI formats, unique arrays), and `additionalProperties: false` wherever the
- * specification closes an object, so that a misspelt property fails. It is not the OASIS schema
- * (that file is not in any npm package); `sarif.test.ts` also validates against the OASIS schema
- * when `SHAPELINT_SARIF_SCHEMA` names a copy of it.
+ * specification closes an object, so that a misspelt property fails. The full schema checks are
+ * in `sarif.test.ts`: the TC's 2.1.0-rtm.5 schema in `test/fixtures/sarif/`, and the final OASIS
+ * Standard schema when `SHAPELINT_SARIF_SCHEMA` names a copy of it.
  */
 
 const message = {
