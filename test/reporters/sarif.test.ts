@@ -49,8 +49,8 @@ describe("sarif", () => {
     expect(broken((l) => (l.runs[0]!.tool.driver.rules![0]!.helpUri = "not a uri"))).toBe(false);
   });
 
-  it("validates against the SARIF 2.1.0 (rtm.5) JSON schema of the OASIS TC (test/fixtures/sarif)", () => {
-    const schema = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/sarif/sarif-2.1.0-rtm.5.json"), "utf8")) as object;
+  it("validates against the SARIF 2.1.0 (rtm.5) JSON schema of the OASIS TC (test/reporters/schema)", () => {
+    const schema = JSON.parse(readFileSync(join(import.meta.dirname, "schema/sarif-2.1.0-rtm.5.json"), "utf8")) as object;
     const validate = validator(schema);
     const ok = validate(log);
     expect(validate.errors ?? null).toBeNull();
