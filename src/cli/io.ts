@@ -23,6 +23,12 @@ export interface CliIO {
 /** Exit codes: 0 clean, 1 problems found, 2 could not analyse or bad usage. */
 export type ExitCode = 0 | 1 | 2;
 
+/**
+ * A subcommand: gets the I/O with `argv` after its name, resolves to the exit code. This is
+ * the contract of `src/cli/verify-command.ts`, which must export `verifyCommand: Subcommand`.
+ */
+export type Subcommand = (io: CliIO) => Promise<ExitCode>;
+
 /** A usage problem (unknown option, bad value): reported on stderr with exit code 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";

@@ -10,13 +10,13 @@
  */
 import { ConfigError } from "../lint/config.js";
 import { LoadError } from "../loaders/load-error.js";
-import { type CliIO, type ExitCode, UsageError, type Writer } from "./io.js";
+import { type CliIO, type ExitCode, type Subcommand, UsageError, type Writer } from "./io.js";
 import { lintCommand } from "./lint-command.js";
 import { packageVersion } from "./package-info.js";
 import { rulesCommand } from "./rules-command.js";
 import { shapesCommand } from "./shapes-command.js";
 
-export type { CliIO, ExitCode, Writer } from "./io.js";
+export type { CliIO, ExitCode, Subcommand, Writer } from "./io.js";
 
 /** Options of {@link main}; everything but `argv`, `stdout` and `stderr` has a default. */
 export interface MainOptions {
@@ -62,15 +62,13 @@ Exit codes: 0 no errors; 1 errors found (or more warnings than --max-warnings);
 
 const SUBCOMMANDS = new Set(["lint", "shapes", "rules", "verify"]);
 
-/** The signature `src/cli/verify-command.ts` exports (written with the CPU kernel). */
-type VerifyCommand = (io: CliIO) => Promise<ExitCode>;
-
+/** `shapelint verify`: `verifyCommand` of `./verify-command.js` (written with the CPU kernel), when present. */
 async function verify(io: CliIO): Promise<ExitCode> {
-  let mod: { verifyCommand?: VerifyCommand };
+  let mod: { verifyCommand?: Subcommand };
   // A variable specifier keeps the compiler from requiring the module to exist yet.
   const specifier = "./verify-command.js";
   try {
-    mod = (await import(specifier)) as { verifyCommand?: VerifyCommand };
+    mod = (await import(specifier)) as { verifyCommand?: Subcommand };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && String((e as Error).message).includes("verify-command")) {
       io.stderr.write("shapelint: 'verify' is not available in this build\n");
