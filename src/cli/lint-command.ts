@@ -129,7 +129,7 @@ export async function lintCommand(io: CliIO): Promise<ExitCode> {
   if (failed.length > 0) return 2;
   if (errors > 0) return 1;
   if (warnings > maxWarnings) {
-    io.stderr.write(`shapelint: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);
+    io.stderr.write(`shapelint: ${warnings} warning${warnings === 1 ? "" : "s"}, more than --max-warnings ${maxWarnings}\n`);
     return 1;
   }
   return 0;

@@ -39,7 +39,7 @@ describe("exit codes", () => {
     expect((await cli([...args, "--max-warnings", "1"])).code).toBe(0);
     const over = await cli([...args, "--max-warnings", "0"]);
     expect(over.code).toBe(1);
-    expect(over.stderr).toBe("shapelint: 1 warnings, more than --max-warnings 0\n");
+    expect(over.stderr).toBe("shapelint: 1 warning, more than --max-warnings 0\n");
   });
 
   it("2 when a file cannot be analysed, without stopping the others", async () => {
