@@ -262,3 +262,38 @@ export function repropagate(result: ShapeResult, model: Model): ShapeResult | nu
     return null;
   }
 }
+
+/** A fix step as findings carry it (see `src/lint/finding.ts` FixStep). */
+export interface FixStepLike {
+  readonly node: string;
+  readonly attribute: string;
+  readonly to: unknown;
+  readonly framework?: string;
+}
+
+/**
+ * Apply the file-format steps of a finding's fix to a copy of the model: ONNX attribute changes
+ * (`output_padding`, `pads`, `output_shape`, `strides`, `dilations`) and Keras layer arguments
+ * (`output_padding`, `padding`, ...). Steps phrased for another framework (PyTorch module
+ * arguments) restate the same change and are skipped. Returns `null` when a step names no node
+ * of the graph or cannot be expressed as an attribute change (inserting a layer).
+ */
+export function applyFixSteps(model: Model, steps: readonly FixStepLike[]): Model | null {
+  let current = model;
+  let applied = 0;
+  for (const step of steps) {
+    const native = model.format === "keras" ? step.framework === undefined || step.framework === "keras" || step.framework === "tfjs" : step.framework === undefined || step.framework === "onnx";
+    if (!native) continue;
+    const node = current.graph.nodes.find((n) => n.name === step.node);
+    if (!node || step.attribute.includes(" ")) return null;
+    let attr: Attr;
+    if (model.format === "keras") attr = { type: "json", value: step.to };
+    else if (Array.isArray(step.to) && step.to.every((v) => typeof v === "number")) attr = { type: "ints", value: step.to as number[] };
+    else if (typeof step.to === "number") attr = Number.isInteger(step.to) ? { type: "int", value: step.to } : { type: "float", value: step.to };
+    else if (typeof step.to === "string") attr = { type: "string", value: step.to };
+    else return null;
+    current = withNodeAttrs(current, node, { [step.attribute]: attr });
+    applied++;
+  }
+  return applied > 0 ? current : null;
+}
