@@ -8,6 +8,7 @@ import type { Dim } from "../../src/ir/dim.js";
 import type { Shape } from "../../src/ir/graph.js";
 import { type DecoderDiagnosis, diagnoseDecoders } from "../../src/lint/decoder-diagnosis.js";
 import { defineRule } from "../../src/lint/define-rule.js";
+import { sizeDomain } from "../../src/lint/size-domain.js";
 import { type FixStep, type JsonValue, formatShape } from "../../src/lint/finding.js";
 import { formatSpatial } from "../../src/lint/pairing.js";
 import { complementCondition, describeCondition, joinConditions } from "../../src/ir/dim-compare.js";
@@ -45,7 +46,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const diagnoses = diagnoseDecoders(ctx.shapes, { expectOutput: ctx.expectOutput });
+    const diagnoses = diagnoseDecoders(ctx.shapes, { expectOutput: ctx.expectOutput, from: sizeDomain(ctx.shapes) });
     for (const d of diagnoses) {
       const m = d.mismatch;
       const outShape = ctx.shapes.values.get(m.output)?.shape ?? null;

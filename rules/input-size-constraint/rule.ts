@@ -7,6 +7,7 @@
 import { type SymbolCondition, complementCondition, describeCondition, intersectConditions, joinConditions, smallestFailing } from "../../src/ir/dim-compare.js";
 import type { Node } from "../../src/ir/graph.js";
 import { defineRule } from "../../src/lint/define-rule.js";
+import { sizeDomain } from "../../src/lint/size-domain.js";
 import { type SizeRequirement, sizeConditions } from "../../src/lint/size-conditions.js";
 
 function combine(reqs: readonly SizeRequirement[]): SymbolCondition[] {
@@ -36,7 +37,7 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const sc = sizeConditions(ctx.shapes, { expectOutput: ctx.expectOutput });
+    const sc = sizeConditions(ctx.shapes, { expectOutput: ctx.expectOutput, from: sizeDomain(ctx.shapes) });
     const runReqs = sc.requirements.filter((r) => r.kind === "merge" || r.kind === "positive");
     const outReqs = sc.requirements.filter((r) => r.kind === "output");
     const groups: [("runs" | "reconstructs"), readonly SizeRequirement[]][] = [];

@@ -38,7 +38,7 @@ describe("merge-shape-mismatch", () => {
       expected: [1, 4, 23, 23],
       actual: [1, 4, 22, 22],
       condition: null,
-      fix: [],
+      fix: [{ node: "up", attribute: "output_padding", from: [0, 0], to: [1, 1], framework: "onnx" }],
     });
     expect(findings[0]!.related).toEqual([
       { node: "x", role: "input 0", message: "graph input [1, 4, 23, 23]" },
@@ -52,9 +52,22 @@ describe("merge-shape-mismatch", () => {
     expect(f).toMatchObject({ message: "inputs must match except on the concatenation axis 1, but 'x' is [1, 4, 23, 22] and 'r' is [1, 4, 22, 22] (axis 2)" });
   });
 
-  it("is silent for sizes where the skip matches (even sizes) and for symbolic sizes (not provable)", () => {
+  it("is silent for sizes where the skip matches (even sizes)", () => {
     expect(run(unet, new Map([["x", [1, 4, 24, 24]]]))).toEqual([]);
-    expect(run(unet)).toEqual([]);
+  });
+
+  it("with symbolic sizes, states for which sizes the skip fails, from the smallest size that runs", () => {
+    const findings = run(unet);
+    expect(findings).toHaveLength(1);
+    expect(readme("merge-shape-mismatch")).toContain(stylishBlock(findings[0]!));
+    expect(findings[0]).toMatchObject({
+      messageId: "concatWhen",
+      node: "skip",
+      condition: "H % 2 == 1 or W % 2 == 1",
+      expected: [1, 4, "H", "W"],
+      actual: [1, 4, "2*floor(H/2)", "2*floor(W/2)"],
+      fix: [],
+    });
   });
 
   it("reports an elementwise Add whose operands cannot broadcast", () => {

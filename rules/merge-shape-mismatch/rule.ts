@@ -6,7 +6,14 @@
  * and names, for each side, the node that made its size (walking back through Relu, BatchNorm
  * and other shape-preserving ops): typically the upsampler and the skip it should match.
  */
-import { dimEquals } from "../../src/ir/dim.js";
+import { complementCondition, describeCondition, joinConditions } from "../../src/ir/dim-compare.js";
+import { dimEquals, isConst } from "../../src/ir/dim.js";
+import type { Node } from "../../src/ir/graph.js";
+import type { NodeFix } from "../../src/lint/fixes.js";
+import type { FixStep, JsonValue } from "../../src/lint/finding.js";
+import { mergeDisagreements } from "../../src/lint/merge-check.js";
+import { mergeFix } from "../../src/lint/merge-fix.js";
+import { sizeDomain } from "../../src/lint/size-domain.js";
 import type { Shape, ShapeDim } from "../../src/ir/graph.js";
 import { defineRule } from "../../src/lint/define-rule.js";
 import { formatShape } from "../../src/lint/finding.js";
@@ -45,6 +52,20 @@ function describeSide(shapes: ShapeResult, value: string, k: number): RelatedArg
   return { node: src.node, role: `input ${k}`, message: `${src.node.opType} makes ${formatShape(shapeOf(shapes, src.value))}${through}` };
 }
 
+function fixSteps(fix: NodeFix): FixStep[] {
+  return fix.changes.map((c) => {
+    const step: FixStep = { node: c.node, attribute: c.attribute, from: c.from as JsonValue, to: c.to as JsonValue, framework: c.framework };
+    return c.note ? { ...step, note: c.note } : step;
+  });
+}
+
+/** The concatenation axis of a Concat / Keras Concatenate, normalised to be non-negative. */
+function checksAxis(node: Node, shape: Shape | null): number | string {
+  const a = node.attrs.get("axis");
+  const v = a?.type === "int" ? a.value : a?.type === "json" && typeof a.value === "number" ? a.value : node.domain === "keras" ? -1 : 0;
+  return v < 0 && shape ? v + shape.length : v;
+}
+
 export default defineRule({
   meta: {
     id: "merge-shape-mismatch",
@@ -55,11 +76,15 @@ export default defineRule({
         "inputs must match except on the concatenation axis {{concatAxis}}, but '{{inputA}}' is {{shapeA}} and '{{inputB}}' is {{shapeB}} (axis {{axes}})",
       broadcast: "inputs cannot be broadcast together: '{{inputA}}' is {{shapeA}} and '{{inputB}}' is {{shapeB}} (axis {{axes}})",
       rank: "inputs have different ranks: '{{inputA}}' is {{shapeA}} and '{{inputB}}' is {{shapeB}}",
+      concatWhen:
+        "inputs must match except on the concatenation axis {{concatAxis}}, but '{{inputA}}' is {{shapeA}} and '{{inputB}}' is {{shapeB}}: they differ when {{when}} (smallest failing size: {{failing}})",
+      broadcastWhen: "inputs cannot be broadcast together when {{when}}: '{{inputA}}' is {{shapeA}} and '{{inputB}}' is {{shapeB}} (smallest failing size: {{failing}})",
     },
   },
   check(ctx) {
+    // A contradiction downstream of another is a consequence: the graph already failed earlier.
     const all = contradictionsOf(ctx.shapes, ["CONCAT_MISMATCH", "BROADCAST_MISMATCH", "RANK_MISMATCH"]).filter(
-      (c) => c.code !== "RANK_MISMATCH" || CONCAT_OPS.has(c.node.opType),
+      (c) => !c.cascade && (c.code !== "RANK_MISMATCH" || CONCAT_OPS.has(c.node.opType)),
     );
     for (const [node, list] of groupByNode<Contradiction>(all)) {
       const first = list[0]!;
@@ -79,7 +104,8 @@ export default defineRule({
       const kB = node.inputs.indexOf(inputB);
       // Related places in input order, whichever side is the reference.
       const related = kA <= kB ? [describeSide(ctx.shapes, inputA, kA), describeSide(ctx.shapes, inputB, kB)] : [describeSide(ctx.shapes, inputB, kB), describeSide(ctx.shapes, inputA, kA)];
-      const base = { node, expected: shapeA, actual: shapeB, related };
+      const fix = mergeFix(ctx.shapes, node, inputB, inputA);
+      const base = { node, expected: shapeA, actual: shapeB, related, fix: fix ? fixSteps(fix) : [] };
       const common = { inputA, inputB, shapeA: formatShape(shapeA), shapeB: formatShape(shapeB) };
       // Legacy broadcast records rank disagreements with `axis: null`.
       const rankOnly = first.code === "RANK_MISMATCH" || (first.code === "BROADCAST_MISMATCH" && first.data.axis === null);
@@ -93,6 +119,36 @@ export default defineRule({
       } else {
         ctx.report({ ...base, messageId: "broadcast", data: { ...common, axes } });
       }
+    }
+    // With symbolic sizes: merges whose inputs differ for some (or every) size, with the sizes.
+    const reported = new Set(all.map((c) => c.node));
+    for (const node of ctx.shapes.order) {
+      if (reported.has(node)) continue;
+      const checks = mergeDisagreements(node, ctx.shapes, sizeDomain(ctx.shapes)).filter(
+        (c) => !(isConst(c.dims[0]) && isConst(c.dims[1])) && (c.comparison.verdict === "never" || (c.comparison.verdict === "sometimes" && c.comparison.symbols.length > 0)),
+      );
+      if (checks.length === 0) continue;
+      let a = checks[0]!.inputs[0];
+      let b = checks[0]!.inputs[1];
+      if (isUpsampled(ctx.shapes, node.inputs[a]!) && !isUpsampled(ctx.shapes, node.inputs[b]!)) [a, b] = [b, a];
+      const inputA = node.inputs[a]!;
+      const inputB = node.inputs[b]!;
+      const shapeA = shapeOf(ctx.shapes, inputA);
+      const shapeB = shapeOf(ctx.shapes, inputB);
+      const related = [describeSide(ctx.shapes, inputA, a), describeSide(ctx.shapes, inputB, b)];
+      const never = checks.some((c) => c.comparison.verdict === "never");
+      const conds = checks.flatMap((c) => c.comparison.symbols);
+      const when = never ? null : joinConditions([...new Set(conds.map((c) => describeCondition(complementCondition(c))))], "or");
+      const failing = [...new Map(checks.flatMap((c) => Object.entries(c.comparison.smallestFailing ?? {}))).entries()].map(([k, v]) => `${k}=${v}`).join(", ") || "any";
+      const common = { inputA, inputB, shapeA: formatShape(shapeA), shapeB: formatShape(shapeB) };
+      const base = { node, expected: shapeA, actual: shapeB, related, condition: when };
+      const axes = listText([...new Set(checks.map((c) => String(c.axis)))]);
+      if (CONCAT_OPS.has(node.opType)) {
+        const concatAxis = checksAxis(node, shapeA);
+        if (never) ctx.report({ ...base, messageId: "concat", data: { ...common, concatAxis, axes } });
+        else ctx.report({ ...base, messageId: "concatWhen", data: { ...common, concatAxis, when: when!, failing } });
+      } else if (never) ctx.report({ ...base, messageId: "broadcast", data: { ...common, axes } });
+      else ctx.report({ ...base, messageId: "broadcastWhen", data: { ...common, when: when!, failing } });
     }
   },
 });

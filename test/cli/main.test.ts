@@ -217,9 +217,17 @@ describe("config", () => {
     });
     const r = await cli([".", "--format", "json"], { cwd: dir });
     const report = JSON.parse(r.stdout) as JsonReport;
-    expect(report.files.map((f) => [f.file, f.findings.map((x) => x.ruleId)])).toEqual([
-      ["odd/u.onnx", ["merge-shape-mismatch"]],
-      ["sym/u.onnx", []],
+    // Bound to 33x33 by the override: one plain mismatch. Unbound: both skips, each with the
+    // sizes for which it fails.
+    expect(report.files.map((f) => [f.file, f.findings.map((x) => [x.ruleId, x.condition])])).toEqual([
+      ["odd/u.onnx", [["merge-shape-mismatch", null]]],
+      [
+        "sym/u.onnx",
+        [
+          ["merge-shape-mismatch", "H % 4 in {2, 3} or W % 4 in {2, 3}"],
+          ["merge-shape-mismatch", "H % 2 == 1 or W % 2 == 1"],
+        ],
+      ],
     ]);
     expect(r.code).toBe(1);
     // The command line wins over the config.
