@@ -55,6 +55,8 @@ export class BufferSource implements ByteSource {
 const MAX_WINDOW = 64 * 1024;
 /** Refill size after a jump (a skipped payload): the next record header is usually tiny. */
 const MIN_WINDOW = 1024;
+/** A refill this close after the window's end still counts as sequential reading. */
+const SEQUENTIAL_GAP = 256;
 
 /**
  * A source over a file, read through a window. A refill that continues where the previous one
@@ -68,7 +70,7 @@ export class FileSource implements ByteSource {
   private win: Uint8Array = Buffer.allocUnsafeSlow(MAX_WINDOW);
   private winStart = 0;
   private winLen = 0;
-  private nextSize = MIN_WINDOW;
+  private nextSize = MIN_WINDOW / 2;
   private read = 0;
 
   constructor(path: string) {
@@ -90,7 +92,10 @@ export class FileSource implements ByteSource {
     if (offset >= this.winStart && offset + want <= this.winStart + this.winLen) {
       return this.win.subarray(offset - this.winStart, this.winLen);
     }
-    const sequential = offset === this.winStart + this.winLen;
+    // A record straddling the window end (or starting just after it) continues a sequential
+    // scan: grow the window. Anything else is a jump over a skipped payload: start small.
+    const winEnd = this.winStart + this.winLen;
+    const sequential = this.winLen > 0 && offset >= this.winStart && offset <= winEnd + SEQUENTIAL_GAP;
     this.nextSize = sequential ? Math.min(MAX_WINDOW, this.nextSize * 2) : MIN_WINDOW;
     const n = Math.min(Math.max(want, this.nextSize), this.size - offset);
     const buf = n <= MAX_WINDOW ? this.win : Buffer.allocUnsafeSlow(n);
