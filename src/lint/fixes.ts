@@ -130,7 +130,8 @@ function fixOnnxConvTranspose(result: ShapeResult, node: Node, target: readonly 
     }
     // Not reachable with output_padding: a larger crop (pads) when the target is below the
     // default, as PyTorch's symmetric `padding` when the change is even on both sides.
-    const extra: number[] = newOp.map((v) => -v);
+    // The needed output_padding is negative: crop that much more, keeping the current output_padding.
+    const extra: number[] = newOp.map((v, a) => op[a]! - v);
     if (extra.every((e) => e >= 0) && autoPad === "NOTSET") {
       const newPads = [...pads];
       for (let a = 0; a < n; a++) {

@@ -9,7 +9,7 @@ import type { Node } from "../ir/graph.js";
 import type { ShapeResult } from "../shapes/propagate.js";
 import { type NodeFix, proposeNodeFix, repropagate } from "./fixes.js";
 import { sizeSource } from "./graph-walk.js";
-import { spatialAxes } from "./pairing.js";
+import { analysePairing, spatialAxes } from "./pairing.js";
 
 function spatial(result: ShapeResult, value: string, channelsLast: boolean): Dim[] | null {
   const shape = result.values.get(value)?.shape;
@@ -23,15 +23,7 @@ function spatial(result: ShapeResult, value: string, channelsLast: boolean): Dim
   return out.length ? out : null;
 }
 
-/** A confirmed fix making `decoderValue` (an input of `merge`) match `skipValue`, or `null`. */
-export function mergeFix(result: ShapeResult, merge: Node, decoderValue: string, skipValue: string): NodeFix | null {
-  const src = sizeSource(result, decoderValue);
-  if (!src.node) return null;
-  const keras = result.model.format === "keras";
-  const target = spatial(result, skipValue, keras);
-  const actual = spatial(result, src.value, keras);
-  if (!target || !actual || target.length !== actual.length) return null;
-  const fix = proposeNodeFix(result, src.node, actual, target);
+function confirmed(result: ShapeResult, merge: Node, fix: NodeFix | null): NodeFix | null {
   if (!fix?.model) return null;
   const fixed = repropagate(result, fix.model);
   if (!fixed) return null;
@@ -39,4 +31,25 @@ export function mergeFix(result: ShapeResult, merge: Node, decoderValue: string,
   const rootsAfter = fixed.contradictions.filter((c) => !c.cascade);
   if (rootsAfter.some((c) => c.node.name === merge.name) || rootsAfter.length >= rootsBefore) return null;
   return fix;
+}
+
+/**
+ * A confirmed fix making `decoderValue` (an input of `merge`) match `skipValue`, or `null`. A
+ * decoder side that carries unrepaired pops (a chain of upsamplers that drifted from their
+ * encoder levels) is fixed where it first drifted, as `decoder-output-mismatch` does; otherwise
+ * the layer that made the decoder side's size is changed to produce the skip's size.
+ */
+export function mergeFix(result: ShapeResult, merge: Node, decoderValue: string, skipValue: string): NodeFix | null {
+  const pending = analysePairing(result).states.get(decoderValue)?.pending ?? [];
+  for (const miss of pending) {
+    const fix = confirmed(result, merge, proposeNodeFix(result, miss.pop.node, miss.actual, miss.expected));
+    if (fix) return fix;
+  }
+  const src = sizeSource(result, decoderValue);
+  if (!src.node) return null;
+  const keras = result.model.format === "keras";
+  const target = spatial(result, skipValue, keras);
+  const actual = spatial(result, src.value, keras);
+  if (!target || !actual || target.length !== actual.length) return null;
+  return confirmed(result, merge, proposeNodeFix(result, src.node, actual, target));
 }

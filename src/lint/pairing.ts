@@ -93,7 +93,7 @@ export interface PairingResult {
   /** Every resampling step, by node name. */
   readonly steps: ReadonlyMap<string, ResampleStep>;
   /** Final path state per value (for rules that need levels). */
-  readonly states: ReadonlyMap<string, { readonly stack: readonly Level[]; readonly trail: readonly ResampleStep[] }>;
+  readonly states: ReadonlyMap<string, { readonly stack: readonly Level[]; readonly trail: readonly ResampleStep[]; readonly pending: readonly PendingMiss[] }>;
 }
 
 /** Options of {@link analysePairing}. */
@@ -309,8 +309,8 @@ export function analysePairing(result: ShapeResult, options: PairingOptions = {}
     if (comparison.verdict === "always") return;
     mismatches.push({ kind: "reconstruction", output: out.name, node, expected, actual, axes: spatialAxes(info.shape.length, state.channelsLast), comparison, misses: state.pending, trail: state.trail, origin: state.origin });
   });
-  const finalStates = new Map<string, { stack: readonly Level[]; trail: readonly ResampleStep[] }>();
-  for (const [k, s] of states) finalStates.set(k, { stack: s.stack, trail: s.trail });
+  const finalStates = new Map<string, { stack: readonly Level[]; trail: readonly ResampleStep[]; pending: readonly PendingMiss[] }>();
+  for (const [k, s] of states) finalStates.set(k, { stack: s.stack, trail: s.trail, pending: s.pending });
   return { mismatches, steps, states: finalStates };
 }
 
