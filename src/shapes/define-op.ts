@@ -94,3 +94,36 @@ export function defineOp(def: OpDef): OpDef {
 export function defineOps(types: readonly string[], def: Omit<OpDef, "type">): OpDef[] {
   return types.map((type) => ({ ...def, type }));
 }
+
+/** The typed attribute readers of an {@link InferContext}, over a node's attribute lookup. */
+export type AttrReaders = Pick<InferContext, "attr" | "int" | "ints" | "float" | "floats" | "string">;
+
+/**
+ * Typed readers over an attribute lookup: a reader returns the fallback when the attribute is
+ * absent or of another type (an int is accepted where a float is read, as ONNX writers mix them).
+ */
+export function attrReaders(attr: (name: string) => Attr | undefined): AttrReaders {
+  return {
+    attr,
+    int: ((name: string, fallback?: number) => {
+      const a = attr(name);
+      return a?.type === "int" ? a.value : fallback;
+    }) as InferContext["int"],
+    ints: ((name: string, fallback?: readonly number[]) => {
+      const a = attr(name);
+      return a?.type === "ints" ? a.value : fallback;
+    }) as InferContext["ints"],
+    float: (name, fallback) => {
+      const a = attr(name);
+      return a?.type === "float" ? a.value : a?.type === "int" ? a.value : fallback;
+    },
+    floats: (name) => {
+      const a = attr(name);
+      return a?.type === "floats" ? a.value : undefined;
+    },
+    string: ((name: string, fallback?: string) => {
+      const a = attr(name);
+      return a?.type === "string" ? a.value : fallback;
+    }) as InferContext["string"],
+  };
+}

@@ -8,7 +8,7 @@ import { DimOverflowError } from "../ir/checked-int.js";
 import { type Dim, isConst, substitute, sym } from "../ir/dim.js";
 import type { Attr, Graph, Model, Node, Shape, ShapeDim, TensorConst, ValueInfo } from "../ir/graph.js";
 import { LoadError } from "../loaders/load-error.js";
-import type { Constraint, Contradiction, Fact, InferContext } from "./define-op.js";
+import { type Constraint, type Contradiction, type Fact, type InferContext, attrReaders } from "./define-op.js";
 import { findOp, opKey } from "./registry.js";
 import { type TensorInfo, VALUE_TRACK_LIMIT, tensor } from "./tensor-info.js";
 
@@ -317,27 +317,7 @@ function makeContext(
       const name = node.inputs[i];
       return name ? findConst(name) : null;
     },
-    attr,
-    int: ((name: string, fallback?: number) => {
-      const a = attr(name);
-      return a?.type === "int" ? a.value : fallback;
-    }) as InferContext["int"],
-    ints: ((name: string, fallback?: readonly number[]) => {
-      const a = attr(name);
-      return a?.type === "ints" ? a.value : fallback;
-    }) as InferContext["ints"],
-    float: (name, fallback) => {
-      const a = attr(name);
-      return a?.type === "float" ? a.value : a?.type === "int" ? a.value : fallback;
-    },
-    floats: (name) => {
-      const a = attr(name);
-      return a?.type === "floats" ? a.value : undefined;
-    },
-    string: ((name: string, fallback?: string) => {
-      const a = attr(name);
-      return a?.type === "string" ? a.value : fallback;
-    }) as InferContext["string"],
+    ...attrReaders(attr),
     contradiction: (code, message, data = {}) => sink.contradictions.push({ node, code, message, data }),
     fact: (kind, data) => sink.facts.push({ node, kind, data }),
     require: (dim, what, minimum = 1) => {

@@ -22,7 +22,7 @@
 import { type Dim, formatDim, sym } from "../../src/ir/dim.js";
 import type { DType } from "../../src/ir/dtype.js";
 import type { Attr, Graph, Model, Node, Shape, TensorConst, ValueInfo } from "../../src/ir/graph.js";
-import type { Constraint, Contradiction, Fact, InferContext } from "../../src/shapes/define-op.js";
+import { type Constraint, type Contradiction, type Fact, type InferContext, attrReaders } from "../../src/shapes/define-op.js";
 import { type PropagateOptions, type ShapeResult, propagate } from "../../src/shapes/propagate.js";
 import { findOp } from "../../src/shapes/registry.js";
 import type { TensorInfo } from "../../src/shapes/tensor-info.js";
@@ -242,27 +242,7 @@ export function runOp(spec: {
     hasInput: (i) => (node.inputs[i] ?? "") !== "",
     input: (i) => infos[i] ?? null,
     constInput: () => null,
-    attr,
-    int: ((name: string, fallback?: number) => {
-      const a = attr(name);
-      return a?.type === "int" ? a.value : fallback;
-    }) as InferContext["int"],
-    ints: ((name: string, fallback?: readonly number[]) => {
-      const a = attr(name);
-      return a?.type === "ints" ? a.value : fallback;
-    }) as InferContext["ints"],
-    float: (name, fallback) => {
-      const a = attr(name);
-      return a?.type === "float" ? a.value : a?.type === "int" ? a.value : fallback;
-    },
-    floats: (name) => {
-      const a = attr(name);
-      return a?.type === "floats" ? a.value : undefined;
-    },
-    string: ((name: string, fallback?: string) => {
-      const a = attr(name);
-      return a?.type === "string" ? a.value : fallback;
-    }) as InferContext["string"],
+    ...attrReaders(attr),
     contradiction: (code, message, data = {}) => contradictions.push({ node, code, message, data }),
     fact: (kind, data) => facts.push({ node, kind, data }),
     require: (dim, what, minimum = 1) => {
