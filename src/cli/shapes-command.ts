@@ -1,19 +1,25 @@
 /**
  * `shapelint shapes <file>`: the propagated shape of every value (graph inputs, then each node's
  * outputs in topological order), with the formula of each symbolic dim, as a table or as JSON
- * `{"file", "values": [{"name", "node", "op", "dtype", "shape"}]}`.
+ * `{"file", "values": [{"name", "node", "op", "dtype", "shape"}], "sizes": [{"symbol", "runsFor",
+ * "smallest"}], "unsupported": [op types]}`; the sizes say for which symbolic input sizes the graph
+ * runs at all (every merge agrees, every size stays positive).
  */
 import { parseArgs } from "node:util";
 import picocolors from "picocolors";
 import { type JsonDim, formatShape, jsonShape } from "../lint/finding.js";
 import type { Model } from "../ir/graph.js";
 import { analyseFile } from "../lint/analyse-file.js";
+import { sizeConditions } from "../lint/size-conditions.js";
+import { sizeDomain } from "../lint/size-domain.js";
+import { describeCondition, intersectConditions, smallestHolding } from "../ir/dim-compare.js";
 import type { ShapeResult } from "../shapes/propagate.js";
 import { type CliIO, type ExitCode, UsageError, colorAllowed } from "./io.js";
 import { SHAPE_OPTIONS, parseShapeArgs } from "./lint-command.js";
 import { expandTargets } from "./targets.js";
 
 /** One row of the shapes listing. */
+
 export interface ShapeRow {
   readonly name: string;
   readonly node: string | null;
@@ -83,7 +89,33 @@ export async function shapesCommand(io: CliIO): Promise<ExitCode> {
     return 2;
   }
   const rows = shapeRows(model, shapes);
-  if (format === "json") io.stdout.write(`${JSON.stringify({ file: target.display, values: rows }, null, 2)}\n`);
-  else io.stdout.write(table(rows, colorAllowed(io, values["no-color"] === true)));
+  const sizes = runningSizes(shapes);
+  const unsupported = [...shapes.unsupported.keys()].map((k) => k.replace(/^::/, "")).sort();
+  if (format === "json") io.stdout.write(`${JSON.stringify({ file: target.display, values: rows, sizes, unsupported }, null, 2)}\n`);
+  else {
+    let text = table(rows, colorAllowed(io, values["no-color"] === true));
+    if (sizes.length > 0) text += `\nthe graph runs for ${sizes.map((s) => `${s.runsFor} (smallest ${s.symbol}=${s.smallest ?? "none"})`).join(", ")}\n`;
+    if (unsupported.length > 0) text += `\nno shape function (outputs unknown): ${unsupported.join(", ")}\n`;
+    io.stdout.write(text);
+  }
   return 0;
+}
+
+/** Per symbolic input size: the sizes for which every merge agrees and every size stays positive. */
+export interface RunningSize {
+  readonly symbol: string;
+  readonly runsFor: string;
+  readonly smallest: number | null;
+}
+
+function runningSizes(shapes: ShapeResult): RunningSize[] {
+  const sc = sizeConditions(shapes, { from: sizeDomain(shapes) });
+  const reqs = sc.requirements.filter((r) => r.kind !== "output");
+  const symbols = [...new Set(reqs.flatMap((r) => r.conditions.map((c) => c.symbol)))].sort();
+  const out: RunningSize[] = [];
+  for (const s of symbols) {
+    const c = intersectConditions(s, reqs.flatMap((r) => r.conditions.filter((x) => x.symbol === s)));
+    if (c) out.push({ symbol: s, runsFor: describeCondition(c), smallest: smallestHolding(c) });
+  }
+  return out;
 }
