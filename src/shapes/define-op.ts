@@ -95,35 +95,42 @@ export function defineOps(types: readonly string[], def: Omit<OpDef, "type">): O
   return types.map((type) => ({ ...def, type }));
 }
 
+/** An `int` attribute's value, or the fallback when absent or of another type. */
+export function intOf(a: Attr | undefined, fallback?: number): number | undefined {
+  return a?.type === "int" ? a.value : fallback;
+}
+
+/** An `ints` attribute's value, or the fallback. */
+export function intsOf(a: Attr | undefined, fallback?: readonly number[]): readonly number[] | undefined {
+  return a?.type === "ints" ? a.value : fallback;
+}
+
+/** A `float` attribute's value (an `int` is accepted, as ONNX writers mix them), or the fallback. */
+export function floatOf(a: Attr | undefined, fallback: number): number {
+  return a?.type === "float" ? a.value : a?.type === "int" ? a.value : fallback;
+}
+
+/** A `floats` attribute's value, or `undefined`. */
+export function floatsOf(a: Attr | undefined): readonly number[] | undefined {
+  return a?.type === "floats" ? a.value : undefined;
+}
+
+/** A `string` attribute's value, or the fallback. */
+export function stringOf(a: Attr | undefined, fallback?: string): string | undefined {
+  return a?.type === "string" ? a.value : fallback;
+}
+
 /** The typed attribute readers of an {@link InferContext}, over a node's attribute lookup. */
 export type AttrReaders = Pick<InferContext, "attr" | "int" | "ints" | "float" | "floats" | "string">;
 
-/**
- * Typed readers over an attribute lookup: a reader returns the fallback when the attribute is
- * absent or of another type (an int is accepted where a float is read, as ONNX writers mix them).
- */
+/** Typed readers over an attribute lookup (for contexts built outside propagation, e.g. tests). */
 export function attrReaders(attr: (name: string) => Attr | undefined): AttrReaders {
   return {
     attr,
-    int: ((name: string, fallback?: number) => {
-      const a = attr(name);
-      return a?.type === "int" ? a.value : fallback;
-    }) as InferContext["int"],
-    ints: ((name: string, fallback?: readonly number[]) => {
-      const a = attr(name);
-      return a?.type === "ints" ? a.value : fallback;
-    }) as InferContext["ints"],
-    float: (name, fallback) => {
-      const a = attr(name);
-      return a?.type === "float" ? a.value : a?.type === "int" ? a.value : fallback;
-    },
-    floats: (name) => {
-      const a = attr(name);
-      return a?.type === "floats" ? a.value : undefined;
-    },
-    string: ((name: string, fallback?: string) => {
-      const a = attr(name);
-      return a?.type === "string" ? a.value : fallback;
-    }) as InferContext["string"],
+    int: ((name: string, fallback?: number) => intOf(attr(name), fallback)) as InferContext["int"],
+    ints: ((name: string, fallback?: readonly number[]) => intsOf(attr(name), fallback)) as InferContext["ints"],
+    float: (name, fallback) => floatOf(attr(name), fallback),
+    floats: (name) => floatsOf(attr(name)),
+    string: ((name: string, fallback?: string) => stringOf(attr(name), fallback)) as InferContext["string"],
   };
 }

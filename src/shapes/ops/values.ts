@@ -512,9 +512,23 @@ function extreme(l: LinForm, side: "lo" | "hi"): number {
   return (side === "lo" ? -floorDivInt(-acc.n, acc.d) : floorDivInt(acc.n, acc.d)) + 0; // no -0
 }
 
+const boundsCache = new WeakMap<object, { lo: number; hi: number }>();
+
 /** Integer bounds `[lo, hi]` of a dim over positive symbols (possibly infinite). */
 export function bounds(d: Dim, depth = 0): { lo: number; hi: number } {
   if (typeof d === "number") return { lo: d, hi: d };
+  // Expressions are immutable: the same object always has the same bounds (a bare symbol's are [1, inf)).
+  if (depth === 0) {
+    const hit = boundsCache.get(d);
+    if (hit) return hit;
+    const b = computeBounds(d, 0);
+    boundsCache.set(d, b);
+    return b;
+  }
+  return computeBounds(d, depth);
+}
+
+function computeBounds(d: Exclude<Dim, number>, depth: number): { lo: number; hi: number } {
   try {
     const lo = Math.max(-Infinity, ...relax(d, "lo", depth).map((l) => extreme(l, "lo")));
     const hi = Math.min(Infinity, ...relax(d, "hi", depth).map((h) => extreme(h, "hi")));
