@@ -4,7 +4,7 @@
  * objects we emit, their required properties, value constraints (levels, `startLine >= 1`,
  * `ruleIndex >= -1`, URI formats, unique arrays), and `additionalProperties: false` wherever the
  * specification closes an object, so that a misspelt property fails. The full schema checks are
- * in `sarif.test.ts`: the TC's 2.1.0-rtm.5 schema in `test/reporters/schema/`, and the final OASIS
+ * in `sarif.test.ts`: the TC's 2.1.0-rtm.5 schema (read from the devDependency `@microsoft/jest-sarif`), and the final OASIS
  * Standard schema when `SHAPELINT_SARIF_SCHEMA` names a copy of it.
  */
 

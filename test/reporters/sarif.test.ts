@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import AjvModule from "ajv-draft-04";
 import formatsModule from "ajv-formats";
 import type { Log } from "sarif";
@@ -49,8 +50,10 @@ describe("sarif", () => {
     expect(broken((l) => (l.runs[0]!.tool.driver.rules![0]!.helpUri = "not a uri"))).toBe(false);
   });
 
-  it("validates against the SARIF 2.1.0 (rtm.5) JSON schema of the OASIS TC (test/reporters/schema)", () => {
-    const schema = JSON.parse(readFileSync(join(import.meta.dirname, "schema/sarif-2.1.0-rtm.5.json"), "utf8")) as object;
+  it("validates against the SARIF 2.1.0 (rtm.5) JSON schema of the OASIS TC (shipped in the npm package @microsoft/jest-sarif)", () => {
+    // The schema is read from the devDependency rather than copied into this repository.
+    const pkg = createRequire(import.meta.url).resolve("@microsoft/jest-sarif/package.json");
+    const schema = JSON.parse(readFileSync(join(dirname(pkg), "lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8")) as object;
     const validate = validator(schema);
     const ok = validate(log);
     expect(validate.errors ?? null).toBeNull();
