@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { LoadError } from "../../src/loaders/load-error.js";
 import { loadKerasFile, loadKerasText } from "../../src/loaders/keras/index.js";
-import { FIXTURES, fnJson, fnLayer, inputLayer } from "./helpers.js";
+import { kerasFile, fnJson, fnLayer, inputLayer } from "./helpers.js";
 
 function errorOf(fn: () => unknown): LoadError {
   try {
@@ -191,16 +191,16 @@ describe("damaged containers", () => {
     ["h5-corrupt.h5", "MALFORMED", 0, "not a readable HDF5 file"],
     ["h5-weights-only.h5", "NO_MODEL_CONFIG", 0, "is an HDF5 file without a 'model_config' attribute: it holds weights only"],
   ])("%s: %s", async (file, code, offset, text) => {
-    const e = await fileError(join(FIXTURES, file));
+    const e = await fileError(kerasFile(file));
     expect(e.code).toBe(code);
     expect(e.location).toEqual({ byteOffset: offset });
     expect(e.message).toContain(text);
   });
 
   test("config.json with a syntax error: line and column inside the member", async () => {
-    const e = await fileError(join(FIXTURES, "zip-bad-json.keras"));
+    const e = await fileError(kerasFile("zip-bad-json.keras"));
     expect([e.code, e.location]).toEqual(["MALFORMED", { line: 2, column: 25 }]);
-    expect(e.message).toContain(`config.json in ${join(FIXTURES, "zip-bad-json.keras")} is not valid JSON: value expected at line 2, column 25`);
+    expect(e.message).toContain(`config.json in ${kerasFile("zip-bad-json.keras")} is not valid JSON: value expected at line 2, column 25`);
   });
 
   test("a zip that is not a zip at all, a directory, a missing file", async () => {

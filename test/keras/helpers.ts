@@ -1,12 +1,29 @@
 /** Helpers for the Keras loader and layer tests. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatDim } from "../../src/ir/dim.js";
 import type { Model, Node } from "../../src/ir/graph.js";
 import { loadKerasText } from "../../src/loaders/keras/index.js";
 import { type PropagateOptions, type ShapeResult, propagate } from "../../src/shapes/propagate.js";
 
-/** Directory of the Keras fixtures. */
+/** Directory of the Keras fixtures generated for this project (HDF5, zip, edge cases). */
 export const FIXTURES = fileURLToPath(new URL("../fixtures/keras/", import.meta.url));
+
+/**
+ * The real public Keras / TF.js samples of `shared/formats/keras` (beside the repository, as on
+ * the developers' machines and in CI). They are third-party files, so they are read from there,
+ * not copied into the repository.
+ */
+export const SAMPLES = fileURLToPath(new URL("../../../shared/formats/keras/", import.meta.url));
+
+/** True when the shared samples are present. */
+export const SAMPLES_PRESENT = existsSync(join(SAMPLES, "k3unet-unet.json"));
+
+/** Path of a Keras test file: a shared sample by its name, else a generated fixture. */
+export function kerasFile(name: string): string {
+  return /^(k1seq|k2nest|k2seq|k2shared|k3seq|k3siam|k3unet|tfjsconv|tfjsjs|tfjsmimo|tfjsold|tk214)-/.test(name) ? join(SAMPLES, name) : join(FIXTURES, name);
+}
 
 /** `[N, 28, 28, 1]`-style text of a value's propagated shape (`?` unknown dim, `[?]` unknown rank). */
 export function shapeText(r: ShapeResult, value: string): string {
