@@ -9,7 +9,8 @@
  * output conv; input `x` N x 1 x 256 x 256 with a symbolic batch. The bench loads it, runs
  * `verifyModel` (lint, run, compare every value) and prints the wall time, the node count and
  * the peak RSS; it exits 1 when verify does not finish clean or takes a minute or more.
- * `--size N` changes the spatial size (default 256).
+ * `--size N` changes the spatial size (default 256); `--out <file>` also keeps the model there
+ * (to try `shapelint verify <file>` on it by hand).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -21,6 +22,8 @@ import { verifyModel } from "../src/verify/index.js";
 const LIMIT_MS = 60_000;
 const sizeArg = process.argv.indexOf("--size");
 const SIZE = sizeArg >= 0 ? Number(process.argv[sizeArg + 1]) : 256;
+const outArg = process.argv.indexOf("--out");
+const OUT = outArg >= 0 ? process.argv[outArg + 1] : undefined;
 
 // ---------------------------------------------------------------------------------------------
 // A minimal protobuf writer: a message is a list of byte chunks, joined when it is nested.
@@ -205,6 +208,7 @@ try {
   const { bytes, nodes } = buildUnet(SIZE);
   const path = join(dir, `unet${SIZE}.onnx`);
   writeFileSync(path, bytes);
+  if (OUT !== undefined) writeFileSync(OUT, bytes);
   console.log(`U-Net ${SIZE}x${SIZE}, channels 32-256: ${nodes} nodes, ${(bytes.length / 1e6).toFixed(1)} MB file; ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)}`);
   const t0 = performance.now();
   const model = await loadModelFile(path);

@@ -686,7 +686,9 @@ function checkFinding(f: Finding, ctx: FindingContext): { check: FindingCheck; d
           fixRun = run.report;
           if (run.failure !== null) {
             fixVerified = false;
-            fixNote = `with the fix the run fails: ${run.failure.message}`;
+            // Say whether the fix at least got the finding's own node through.
+            const passed = node !== undefined && run.failedNode?.name !== node.name && node.outputs.some((o) => o !== "" && run!.values.has(o));
+            fixNote = `with the fix the run fails: ${run.failure.message}${passed ? ` (${f.node} itself now runs)` : ""}`;
           } else if (f.ruleId === "decoder-output-mismatch") {
             const got = output === null ? undefined : run.values.get(output);
             fixVerified = got !== undefined && target !== null && sameKnown(got, target);
