@@ -1257,6 +1257,12 @@ def label_case(case, spec, shapes, torch_runs, ort_runs, torch_model=None, onnx_
             why.append(f"{at}: runs, but the output is {fmt_shape(got)} where the {what} is {fmt_shape(want)}; {fix_note}")
         if symbolic:
             why.insert(0, f"smallest failing square size in 8..96: {SCAN[idx]}")
+            # Every merge that fails at some size is a finding of its own (each is a place the
+            # model breaks, at different sizes), not only the one that fails first.
+            for node, sizes in sorted(truth.get("mergeFailures", {}).items(), key=lambda kv: kv[1][0]):
+                if not any(e["node"] == node and e["ruleId"] == MERGE for e in expected):
+                    expected.append({"ruleId": MERGE, "node": node})
+                    why.append(f"'{node}' also fails, at sizes {', '.join(map(str, sizes[:4]))}, ...")
     # For a mutated model that happens to be right at this size, say so.
     if "mutated" in spec and not expected:
         why.append(f"the broken layer {spec['mutated'][0]} does not change the size here")

@@ -506,6 +506,14 @@ function label(c, spec, model, models) {
       throw new Error(`${c.id}: fails ${at} at a non-merge layer: ${o.error}`);
     } else if (o.merge) {
       expected.push({ ruleId: MERGE, node: o.layer });
+      // Every merge that fails at some size is a finding of its own, not only the first.
+      if (c.symbolic) {
+        for (const [layer, sizes] of Object.entries(truth.mergeFailures ?? {}).sort((a, b) => a[1][0] - b[1][0])) {
+          if (layer === o.layer) continue;
+          expected.push({ ruleId: MERGE, node: layer });
+          why.push(`'${layer}' also fails, at sizes ${sizes.slice(0, 4).join(", ")}, ...`);
+        }
+      }
       why.push(`${at}: TF.js fails at ${o.cls} '${o.layer}' (${o.error.slice(o.error.indexOf(": ") + 2, o.error.indexOf(": ") + 200)})`);
     } else {
       const what = c.target ? "target" : "input";

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { runRules } from "../../test/helpers/run-rule.js";
+import { resolve } from "node:path";
+import { applyFixSteps } from "../../src/lint/fixes.js";
+import { loadModelFile } from "../../src/loaders/index.js";
+import { propagate } from "../../src/shapes/propagate.js";
+import { ROOT, runRules } from "../../test/helpers/run-rule.js";
 import rule from "./rule.js";
 
 describe("decoder-output-mismatch", () => {
@@ -50,6 +54,22 @@ describe("decoder-output-mismatch", () => {
     const findings = await runRules("examples/mnist-autoencoder.onnx", [rule], { expectOutput: { "": [null, 1, 28, 28] } });
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ node: "/dec/dec.0/ConvTranspose", message: "output 'y' is [N, 1, 32, 32] but [?, 1, 28, 28] is expected", expected: [null, 1, 28, 28] });
+  });
+
+  it("fixes a Resize through its sizes input and confirms it (nn.Upsample after an odd pool)", async () => {
+    const findings = await runRules("test/fixtures/torch/upsample_nearest.onnx", [rule], { inputShape: { "": [1, 1, 23, 23] } });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ node: "/Resize", message: "decoder returns 22x22 but its encoder took 23x23", trail: "23 -> 11 | 22" });
+    expect(findings[0]!.fix).toEqual([
+      { node: "/Resize", attribute: "sizes", from: null, to: [1, 2, 23, 23], framework: "onnx", note: "11 -> 23; set the sizes input instead of scales" },
+      { node: "forward()", attribute: "size", from: null, to: [23, 23], framework: "pytorch", note: "F.interpolate(x, size=skip.shape[2:]) follows the skip for every input size" },
+    ]);
+    const model = await loadModelFile(resolve(ROOT, "test/fixtures/torch/upsample_nearest.onnx"));
+    const fixed = applyFixSteps(model, findings[0]!.fix)!;
+    const shapes = propagate(fixed, { inputShapes: new Map([["", [1, 1, 23, 23]]]) });
+    const resize = fixed.graph.nodes.find((n) => n.name === "/Resize")!;
+    expect(resize.inputs[3]).toBe("/Resize/shapelint_fix_sizes");
+    expect(shapes.values.get(resize.outputs[0]!)?.shape).toEqual([1, 2, 23, 23]);
   });
 
   it("a VAE decoder that must produce 28x28: a larger crop (pads) on its last layer", async () => {

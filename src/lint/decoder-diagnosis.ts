@@ -8,10 +8,10 @@
  * root cause gives one finding, not one per layer downstream of it.
  */
 import type { Comparison } from "../ir/dim-compare.js";
-import { type Dim, isConst, sym } from "../ir/dim.js";
+import { type Dim, isConst, sub, substitute, sym } from "../ir/dim.js";
 import type { Model, Node } from "../ir/graph.js";
 import { convTransposeLegalRange, effectiveKernel } from "../shapes/conv-geometry.js";
-import { type ShapeResult, freshSymbolName, propagate } from "../shapes/propagate.js";
+import { type InputBinding, type ShapeResult, freshSymbolName, propagate } from "../shapes/propagate.js";
 import { type NodeFix, bindingsOf, proposeNodeFix, repropagate } from "./fixes.js";
 import { type OutputMismatch, type PairingOptions, type ResampleStep, analysePairing, formatTrail, spatialAxes } from "./pairing.js";
 
@@ -216,13 +216,29 @@ function diagnoseOne(result: ShapeResult, mismatch: OutputMismatch, options: Pai
     const ok = tryFix(result, mismatch, options, base, fix);
     if (ok) return found([ok.fix], ok.fixed, miss.pop.node, miss.level.step.node);
   }
-  // 2. One size-increasing layer on the path: each legal size, or the output's target.
+  // 2. A stride-1 layer of the decoder that trims the borders (a convolution with too little
+  // padding after the first upsampler): give it the padding that keeps its size.
+  const firstUp = mismatch.trail.findIndex((s) => s.direction === "up");
+  const trims = mismatch.trail.filter((s, k) => s.direction === "adjust" && (firstUp < 0 || k > firstUp) && s.outSpatial.some((d, a) => isConst(sub(d, s.inSpatial[a]!)) && (sub(d, s.inSpatial[a]!) as number) < 0));
+  for (const step of trims) {
+    const ok = tryFix(result, mismatch, options, base, proposeNodeFix(result, step.node, step.outSpatial, step.inSpatial));
+    if (ok) return found([ok.fix], ok.fixed, step.node, undefined);
+  }
+  // 3. One size-increasing layer on the path: each legal size, or the output's target (which
+  // may also mean another padding mode, e.g. a Keras transposed conv back to "same").
   const steps = mismatch.trail.filter((s) => s.direction === "up");
   for (const fix of singleCandidates(result, steps, target)) {
     const ok = tryFix(result, mismatch, options, base, fix);
     if (ok) return found([ok.fix], ok.fixed, fix.node, levelOf(fix.node));
   }
-  // 3. Two layers: a legal size on one, then a single-layer fix further down.
+  // 4. The last size-changing layer made to produce the target outright (a final conv with the
+  // wrong padding in a generator).
+  const last = [...mismatch.trail].reverse().find((s) => s.direction === "adjust");
+  if (last && target && last.outSpatial.length === target.length) {
+    const ok = tryFix(result, mismatch, options, base, proposeNodeFix(result, last.node, last.outSpatial, target));
+    if (ok) return found([ok.fix], ok.fixed, last.node, undefined);
+  }
+  // 5. Two layers: a legal size on one, then a single-layer fix further down.
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
     const alts = alternatives(result, step);
@@ -240,7 +256,7 @@ function diagnoseOne(result: ShapeResult, mismatch: OutputMismatch, options: Pai
       }
     }
   }
-  // 4. No change of one or two layers: blame the first layer that missed its size, and say which sizes work.
+  // 6. No change of one or two layers: blame the first layer that missed its size, and say which sizes work.
   const first = mismatch.misses[0];
   const lastUp = [...mismatch.trail].reverse().find((s) => s.direction === "up");
   const blamed = first?.pop.node ?? lastUp?.node ?? mismatch.node;
@@ -273,7 +289,13 @@ export function diagnoseDecoders(result: ShapeResult, options: PairingOptions = 
     const pairing = analysePairing(current, options);
     const next = pairing.mismatches.find((m) => (m.comparison.verdict === "never" || m.comparison.verdict === "sometimes") && !done.has(m.output));
     if (!next) break;
-    const d = diagnoseOne(current, next, options);
+    let d = diagnoseOne(current, next, options);
+    if (next.comparison.verdict === "sometimes") {
+      // With symbolic sizes no constant change fixes every size: blame the layer that is wrong
+      // at the smallest failing size, as a run at that size would show, and propose no fix.
+      const blamed = blameAtSmallestFailing(current, next, options);
+      d = { ...d, blamed: blamed ?? d.blamed, fixes: [], confirmed: null, trailAfter: null };
+    }
     out.push(d);
     done.add(next.output);
     const last = d.fixes[d.fixes.length - 1];
@@ -291,3 +313,35 @@ export function axisSymbol(input: string, axis: number): Dim {
 }
 
 export type { Model };
+
+/**
+ * The layer blamed when the symbolic sizes are bound to the smallest failing ones (the symbols
+ * that have no failing value keep a large size at which they work), or `null`.
+ */
+function blameAtSmallestFailing(result: ShapeResult, m: OutputMismatch, options: PairingOptions): Node | null {
+  const failing = m.comparison.smallestFailing;
+  if (!failing) return null;
+  const env = new Map<string, Dim>(Object.entries(failing));
+  const bindings = new Map<string, InputBinding>();
+  for (const [name, shape] of result.inputShapes) {
+    if (!shape) continue;
+    bindings.set(
+      name,
+      shape.map((d) => {
+        if (d === null) return null;
+        const v = substitute(d, env);
+        return isConst(v) ? v : null;
+      }),
+    );
+  }
+  try {
+    const concrete = propagate(result.model, { inputShapes: bindings });
+    const again = analysePairing(concrete, { ...(options.expectOutput ? { expectOutput: options.expectOutput } : {}) });
+    const cm = again.mismatches.find((x) => x.output === m.output && x.comparison.verdict === "never");
+    if (!cm) return null;
+    const name = diagnoseOne(concrete, cm, {}).blamed?.name;
+    return result.model.graph.nodes.find((n) => n.name === name) ?? null;
+  } catch {
+    return null;
+  }
+}

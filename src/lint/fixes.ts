@@ -5,7 +5,7 @@
  * range and each framework's limits. A fix is confirmed by applying it to a copy of the IR and
  * propagating again.
  */
-import { type Dim, formatDim, isConst, sub } from "../ir/dim.js";
+import { type Dim, add, formatDim, isConst, sub } from "../ir/dim.js";
 import type { Attr, Graph, Model, Node } from "../ir/graph.js";
 import { convTransposeFull, convTransposeLegalRange, effectiveKernel, kerasConvTransposeOutput } from "../shapes/conv-geometry.js";
 import { type InputBinding, type ShapeResult, propagate } from "../shapes/propagate.js";
@@ -189,7 +189,7 @@ function fixKerasConvTranspose(result: ShapeResult, node: Node, target: readonly
   for (let a = 0; a < n; a++) {
     const base = kerasConvTransposeOutput(inSpatial[a]!, kernel[a]!, strides[a]!, dil[a]!, padding, 0);
     const need = sub(target[a]!, base);
-    if (!isConst(need) || need < 0 || need >= strides[a]!) return null;
+    if (!isConst(need) || need < 0 || need >= strides[a]!) return kerasPaddingToggle(result, node, inSpatial as Dim[], kernel, strides, dil, padding, current, target);
     newOp.push(need);
   }
   const changes: FixChange[] = [{ node: node.name, attribute: "output_padding", from: current, to: newOp, framework: "keras" }];
@@ -197,6 +197,78 @@ function fixKerasConvTranspose(result: ShapeResult, node: Node, target: readonly
   const note = padding === "same" && ek % 2 === 0 ? "even kernel with padding='same': an explicit output_padding changes the formula from i*s to s*(i-1)+op" : undefined;
   if (note) changes[0] = { ...changes[0]!, note };
   return { node, changes, model: withNodeAttrs(result.model, node, { output_padding: { type: "json", value: newOp } }) };
+}
+
+/** The other Keras padding mode of a transposed conv, when it alone gives the target (output_padding kept). */
+function kerasPaddingToggle(result: ShapeResult, node: Node, inSpatial: readonly Dim[], kernel: readonly number[], strides: readonly number[], dil: readonly number[], padding: "valid" | "same", op: unknown, target: readonly Dim[]): NodeFix | null {
+  const other = padding === "valid" ? "same" : "valid";
+  const ops = Array.isArray(op) ? (op as number[]) : typeof op === "number" ? inSpatial.map(() => op) : null;
+  for (let a = 0; a < inSpatial.length; a++) {
+    const o = kerasConvTransposeOutput(inSpatial[a]!, kernel[a]!, strides[a]!, dil[a]!, other, ops ? ops[a]! : null);
+    if (!isConst(sub(o, target[a]!)) || sub(o, target[a]!) !== 0) return null;
+  }
+  return { node, changes: [{ node: node.name, attribute: "padding", from: padding, to: other, framework: "keras" }], model: withNodeAttrs(result.model, node, { padding: { type: "json", value: other } }) };
+}
+
+/**
+ * Fix a stride-1 ONNX Conv (or pool) that trims the borders so its output is `target`:
+ * `o = i + pb + pe - ek + 1`, so the total pad is `target - i + ek - 1`, split with the extra one
+ * at the end (PyTorch `padding=` when it is even).
+ */
+function fixOnnxConv(result: ShapeResult, node: Node, target: readonly Dim[]): NodeFix | null {
+  const x = result.values.get(node.inputs[0] ?? "");
+  const w = result.values.get(node.inputs[1] ?? "");
+  if (!x?.shape || x.shape.length < 3) return null;
+  const n = x.shape.length - 2;
+  const strides = ints(node, "strides") ?? new Array(n).fill(1);
+  if (strides.some((v) => v !== 1) || (str(node, "auto_pad") ?? "NOTSET") !== "NOTSET") return null;
+  const kernel = ints(node, "kernel_shape") ?? (w?.shape?.slice(2).every(isConst) ? (w.shape.slice(2) as number[]) : undefined);
+  if (!kernel) return null;
+  const dil = ints(node, "dilations") ?? new Array(n).fill(1);
+  const pads = ints(node, "pads") ?? new Array(2 * n).fill(0);
+  const newPads = new Array<number>(2 * n).fill(0);
+  for (let a = 0; a < n; a++) {
+    const i = x.shape[a + 2];
+    if (i === null || i === undefined) return null;
+    const total = sub(add(target[a]!, effectiveKernel(kernel[a]!, dil[a]!) - 1), i);
+    if (!isConst(total) || total < 0) return null;
+    newPads[a] = Math.floor(total / 2);
+    newPads[a + n] = total - Math.floor(total / 2);
+  }
+  const changes: FixChange[] = [{ node: node.name, attribute: "pads", from: pads, to: newPads, framework: "onnx" }];
+  const module = pytorchModule(node.name);
+  const symmetric = newPads.slice(0, n).every((p, a) => p === newPads[a + n]);
+  if (isTorch(result.model) && module && symmetric) changes.push({ node: module, attribute: "padding", from: scalarOrList(pads.slice(0, n)), to: scalarOrList(newPads.slice(0, n)), framework: "pytorch" });
+  return { node, changes, model: withNodeAttrs(result.model, node, { pads: { type: "ints", value: newPads } }) };
+}
+
+/** Fix a stride-1 Keras Conv that trims the borders: `padding="same"` keeps the size. */
+function fixKerasConv(result: ShapeResult, node: Node, target: readonly Dim[]): NodeFix | null {
+  const x = result.values.get(node.inputs[0] ?? "");
+  if (!x?.shape || x.shape.length < 3) return null;
+  const channelsFirst = jsonAttr(node, "data_format") === "channels_first";
+  const n = x.shape.length - 2;
+  if (kerasList(jsonAttr(node, "strides"), n, 1).some((v) => v !== 1)) return null;
+  const inSpatial = channelsFirst ? x.shape.slice(2) : x.shape.slice(1, -1);
+  const padding = jsonAttr(node, "padding") ?? "valid";
+  if (padding === "same" || !inSpatial.every((d, a) => d !== null && isConst(sub(d, target[a]!)) && sub(d, target[a]!) === 0)) return null;
+  return { node, changes: [{ node: node.name, attribute: "padding", from: padding, to: "same", framework: "keras" }], model: withNodeAttrs(result.model, node, { padding: { type: "json", value: "same" } }) };
+}
+
+/**
+ * A copy of the model whose Resize `node` takes its output size from a new constant `sizes`
+ * input (input 3 since opset 11; `roi` kept, `scales` emptied, as the spec requires one of the two).
+ */
+export function withResizeSizes(model: Model, node: Node, sizes: readonly number[]): Model {
+  const name = `${node.name}/shapelint_fix_sizes`;
+  const initializers = new Map(model.graph.initializers);
+  initializers.set(name, { name, dtype: "int64", dims: [sizes.length], data: { kind: "none" }, values: [...sizes] });
+  const replaced: Node = { ...node, inputs: [node.inputs[0] ?? "", node.inputs[1] ?? "", "", name] };
+  return { ...model, graph: { ...model.graph, initializers, nodes: model.graph.nodes.map((n) => (n === node ? replaced : n)) } };
+}
+
+function onnxOpset(model: Model): number {
+  return model.opsets.get("") ?? model.opsets.get("ai.onnx") ?? 0;
 }
 
 /** Fix an ONNX Resize to an exact size through its `sizes` input (PyTorch: `interpolate(size=...)`). */
@@ -207,8 +279,10 @@ function fixResize(result: ShapeResult, node: Node, target: readonly Dim[]): Nod
   if (!full.every(isConst)) return null;
   const changes: FixChange[] = [{ node: node.name, attribute: "sizes", from: null, to: full, framework: "onnx", note: "set the sizes input instead of scales" }];
   const module = pytorchModule(node.name);
-  if (isTorch(result.model)) changes.push({ node: module ?? node.name, attribute: "size", from: null, to: target, framework: "pytorch", note: "F.interpolate(x, size=skip.shape[2:]) follows the skip for every input size" });
-  return { node, changes, model: null };
+  // A Resize outside any submodule comes from F.interpolate in the model's own forward().
+  if (isTorch(result.model)) changes.push({ node: module ?? "forward()", attribute: "size", from: null, to: target, framework: "pytorch", note: "F.interpolate(x, size=skip.shape[2:]) follows the skip for every input size" });
+  const canApply = node.opType === "Resize" && onnxOpset(result.model) >= 11;
+  return { node, changes, model: canApply ? withResizeSizes(result.model, node, full as number[]) : null };
 }
 
 /** A crop or pad after a Keras upsampling layer, which has no size argument of its own. */
@@ -230,8 +304,10 @@ export function proposeNodeFix(result: ShapeResult, node: Node, actual: readonly
   if (node.domain === "keras") {
     if (/^Conv[123]DTranspose$/.test(node.opType) || node.opType === "Deconvolution2D") return fixKerasConvTranspose(result, node, target);
     if (/^UpSampling[123]D$/.test(node.opType)) return fixKerasUpsampling(node, actual, target);
+    if (/^(Conv[123]D|SeparableConv[12]D|DepthwiseConv[12]D)$/.test(node.opType)) return fixKerasConv(result, node, target);
     return null;
   }
+  if (node.opType === "Conv") return fixOnnxConv(result, node, target);
   if (node.opType === "ConvTranspose") return fixOnnxConvTranspose(result, node, target);
   if (node.opType === "Resize" || node.opType === "Upsample") return fixResize(result, node, target);
   return null;
@@ -287,6 +363,13 @@ export function applyFixSteps(model: Model, steps: readonly FixStepLike[]): Mode
     if (!native) continue;
     const node = current.graph.nodes.find((n) => n.name === step.node);
     if (!node || step.attribute.includes(" ")) return null;
+    // Resize takes its size as an input, not an attribute (opset 11+).
+    if (model.format === "onnx" && node.opType === "Resize" && step.attribute === "sizes") {
+      if (onnxOpset(current) < 11 || !Array.isArray(step.to) || !step.to.every((v) => typeof v === "number")) return null;
+      current = withResizeSizes(current, node, step.to as number[]);
+      applied++;
+      continue;
+    }
     let attr: Attr;
     if (model.format === "keras") attr = { type: "json", value: step.to };
     else if (Array.isArray(step.to) && step.to.every((v) => typeof v === "number")) attr = { type: "ints", value: step.to as number[] };

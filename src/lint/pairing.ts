@@ -32,10 +32,15 @@ const KERAS_RESAMPLE = new Set([
 /** Merge ops: their inputs must agree, so they observe pending expectations. */
 const MERGES = new Set(["Concat", "Add", "Sub", "Mul", "Div", "Sum", "Mean", "Max", "Min", "Where", "Concatenate", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]);
 
-/** One step of resampling on a path. */
+/**
+ * One size-changing step on a path. `down` and `up` are resampling (stride or scale > 1, pools,
+ * depth/space): they open and close encoder levels. `adjust` is a stride-1 size change (a VALID
+ * or under-padded convolution, a stride-1 transposed convolution): it shifts sizes like a crop or
+ * a pad and opens no level, as the unpadded convolutions of the original U-Net do.
+ */
 export interface ResampleStep {
   readonly node: Node;
-  readonly direction: "down" | "up";
+  readonly direction: "down" | "up" | "adjust";
   readonly inSpatial: readonly Dim[];
   readonly outSpatial: readonly Dim[];
 }
@@ -168,7 +173,31 @@ export function compareSpatial(a: readonly Dim[], b: readonly Dim[], from?: Read
   };
 }
 
-/** Classify a resampling node by comparing its output spatial size with its input's. */
+function attrValue(node: Node, name: string): unknown {
+  const a = node.attrs.get(name);
+  return a === undefined ? undefined : a.value;
+}
+
+function anyAbove1(v: unknown): boolean {
+  if (typeof v === "number") return v > 1;
+  return Array.isArray(v) && v.some((x) => typeof x === "number" && x > 1);
+}
+
+/**
+ * True when the node resamples (stride, pool step or scale above 1), as opposed to a stride-1
+ * window that only trims or extends the borders.
+ */
+function resamples(node: Node): boolean {
+  if (node.domain === "keras") {
+    if (/^UpSampling[123]D$/.test(node.opType)) return anyAbove1(attrValue(node, "size") ?? 2);
+    if (/Pool/.test(node.opType)) return anyAbove1(attrValue(node, "strides") ?? attrValue(node, "pool_size") ?? 2);
+    return anyAbove1(attrValue(node, "strides") ?? attrValue(node, "subsample"));
+  }
+  if (["Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "MaxUnpool"].includes(node.opType)) return true;
+  return anyAbove1(attrValue(node, "strides"));
+}
+
+/** Classify a size-changing node by comparing its output spatial size with its input's. */
 function classify(node: Node, input: TensorInfo | undefined, output: TensorInfo | undefined, channelsLast: boolean): ResampleStep | null {
   const inS = spatialOf(input?.shape ?? null, channelsLast);
   const outS = spatialOf(output?.shape ?? null, channelsLast);
@@ -188,7 +217,8 @@ function classify(node: Node, input: TensorInfo | undefined, output: TensorInfo 
     else if (dout > di) up = true;
   });
   if (down === up) return null;
-  return { node, direction: down ? "down" : "up", inSpatial: inS, outSpatial: outS };
+  const direction = resamples(node) ? (down ? "down" : "up") : "adjust";
+  return { node, direction, inSpatial: inS, outSpatial: outS };
 }
 
 function isResample(node: Node): boolean {
@@ -228,7 +258,14 @@ export function analysePairing(result: ShapeResult, options: PairingOptions = {}
       const step = classify(node, inInfo, outInfo, channelsLast);
       if (step) {
         steps.set(node.name, step);
-        if (step.direction === "down") {
+        if (step.direction === "adjust") {
+          // A border change: re-judge the pending misses against the new size, open no level.
+          const pending = main.pending.flatMap((p) => {
+            const comparison = compareSpatial(step.outSpatial, p.expected, options.from);
+            return comparison.verdict === "always" ? [] : [{ ...p, actual: step.outSpatial, comparison }];
+          });
+          next = { ...next, pending, trail: [...main.trail, step] };
+        } else if (step.direction === "down") {
           next = { ...next, stack: [...main.stack, { step, inDecoder: main.pops > 0 }], trail: [...main.trail, step] };
         } else {
           const level = main.stack[main.stack.length - 1];
@@ -330,16 +367,17 @@ export function formatSpatial(dims: readonly Dim[], collapse = true): string {
   return parts.join("x");
 }
 
-/** The shape trail of a path: `28 -> 14 -> 7 -> 4 | 8 -> 16 -> 32`. */
+/** The shape trail of a path: `28 -> 14 -> 7 -> 4 | 8 -> 16 -> 32` (`|` where the encoder turns into the decoder). */
 export function formatTrail(trail: readonly ResampleStep[]): string {
   if (trail.length === 0) return "";
   const out: string[] = [formatSpatial(trail[0]!.inSpatial)];
-  let prev: "down" | "up" = trail[0]!.direction;
+  let seenDown = false;
+  let seenUp = false;
   for (const s of trail) {
-    if (s.direction !== prev && s.direction === "up") out.push("|");
-    else out.push("->");
+    out.push(s.direction === "up" && seenDown && !seenUp ? "|" : "->");
     out.push(formatSpatial(s.outSpatial));
-    prev = s.direction;
+    if (s.direction === "down") seenDown = true;
+    if (s.direction === "up") seenUp = true;
   }
-  return out.join(" ").replace(/ \| /g, " | ");
+  return out.join(" ");
 }

@@ -559,36 +559,6 @@ function sameKnown(real: readonly number[], target: readonly (number | null)[]):
   return agrees(target, real);
 }
 
-/**
- * Apply a finding's fix to a copy of the model. `applyFixSteps` writes every step as a node
- * attribute, but the `sizes` of an ONNX Resize (opset >= 11) is its fourth input: that step is
- * applied here as a constant `sizes` input (with `scales` left out), the others by `applyFixSteps`.
- */
-export function applyFix(model: Model, steps: readonly FixStep[]): Model | null {
-  const opset = model.opsets.get("") ?? model.opsets.get("ai.onnx") ?? 0;
-  if (model.format !== "onnx" || opset < 11) return applyFixSteps(model, steps);
-  let current = model;
-  let applied = 0;
-  const rest: FixStep[] = [];
-  for (const step of steps) {
-    const native = step.framework === undefined || step.framework === "onnx";
-    const node = native ? current.graph.nodes.find((n) => n.name === step.node) : undefined;
-    const to = step.to;
-    if (node?.opType === "Resize" && step.attribute === "sizes" && Array.isArray(to) && to.every((v) => typeof v === "number")) {
-      const name = `${node.name}/#fix_sizes`;
-      const initializers = new Map(current.graph.initializers);
-      initializers.set(name, { name, dtype: "int64", dims: [to.length], data: { kind: "none" }, values: to as number[] });
-      const inputs = [node.inputs[0] ?? "", node.inputs[1] ?? "", "", name];
-      const replaced: Node = { ...node, inputs };
-      current = { ...current, graph: { ...current.graph, initializers, nodes: current.graph.nodes.map((n) => (n === node ? replaced : n)) } };
-      applied++;
-    } else rest.push(step);
-  }
-  if (applied === 0) return applyFixSteps(model, steps);
-  const nativeRest = rest.filter((s) => s.framework === undefined || s.framework === "onnx");
-  return nativeRest.length === 0 ? current : applyFixSteps(current, rest);
-}
-
 function checkFinding(f: Finding, ctx: FindingContext): { check: FindingCheck; discrepancy: Discrepancy | null; peak: number } {
   const base = { ruleId: f.ruleId, severity: f.severity, node: f.node, op: f.op, message: f.message, condition: f.condition, fix: f.fix };
   const failure = ctx.main.failure;
@@ -656,7 +626,7 @@ function checkFinding(f: Finding, ctx: FindingContext): { check: FindingCheck; d
     if (status !== "confirmed") fixNote = status === "not-exercised" ? "the finding does not hold at this size" : "not tried: the run does not show the finding";
     else if (f.fix.length === 0) fixNote = "no fix";
     else {
-      const fixed = applyFix(ctx.model, f.fix);
+      const fixed = applyFixSteps(ctx.model, f.fix);
       if (fixed === null) fixNote = "the fix is not an attribute change of the file's graph (e.g. a layer to insert); not run";
       else {
         // Keras weights are shaped from a propagation of the fixed copy; ONNX runs need none.

@@ -8,7 +8,7 @@ const CLEAN = "examples/mnist-autoencoder-fixed.onnx";
 const ANSI = /\u001b\[\d+m/;
 
 interface JsonReport {
-  files: { file: string; format: string | null; error: { code: string; message: string } | null; findings: { ruleId: string; severity: string; node: string; message: string }[] }[];
+  files: { file: string; format: string | null; error: { code: string; message: string } | null; findings: { ruleId: string; severity: string; node: string; message: string; condition: string | null }[] }[];
   summary: { errors: number; warnings: number; infos: number };
 }
 
