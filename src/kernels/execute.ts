@@ -15,6 +15,12 @@ import { KernelError } from "./errors.js";
 import { KERNELS, hasKernel, type OpContext, type OpNode } from "./ops.js";
 import { allocData, isKernelDType, mulberry32, roundToDType, sizeOf, type KernelDType, type Tensor } from "./tensor.js";
 
+/**
+ * Attributes that do not change what a node computes on the CPU (documentation and
+ * hints written by exporters), so an adapter need not read them.
+ */
+const IGNORABLE_ATTRS: ReadonlySet<string> = new Set(["doc_string"]);
+
 /** Opset assumed when a model declares none for ai.onnx. */
 const DEFAULT_OPSET = 21;
 
@@ -277,10 +283,31 @@ export function runModel(model: Model, opts: RunOptions = {}): RunResult {
       }
       return t;
     });
-    const opNode: OpNode = { name: node.name, opType: node.opType, domain: node.domain, attrs: node.attrs, outputs: node.outputs };
+    // Record which attributes the adapter reads: one it never looks at is not modelled, and a
+    // result computed without it could be silently wrong (DESIGN.md: never dropped silently).
+    const read = new Set<string>();
+    const attrs: ReadonlyMap<string, Attr> = {
+      get: (k: string) => (read.add(k), node.attrs.get(k)),
+      has: (k: string) => (read.add(k), node.attrs.has(k)),
+      get size() {
+        return node.attrs.size;
+      },
+      // An adapter that walks the attributes (Constant) looks at all of them.
+      keys: () => (readAll(), node.attrs.keys()),
+      values: () => (readAll(), node.attrs.values()),
+      entries: () => (readAll(), node.attrs.entries()),
+      forEach: (fn: (v: Attr, k: string, m: ReadonlyMap<string, Attr>) => void) => (readAll(), node.attrs.forEach(fn)),
+      [Symbol.iterator]: () => (readAll(), node.attrs[Symbol.iterator]()),
+    };
+    function readAll(): void {
+      for (const k of node.attrs.keys()) read.add(k);
+    }
+    const opNode: OpNode = { name: node.name, opType: node.opType, domain: node.domain, attrs, outputs: node.outputs };
     let outs: (Tensor | null)[];
     try {
       outs = kernel(ins, opNode, ctx);
+      const ignored = [...node.attrs.keys()].filter((k) => !read.has(k) && !IGNORABLE_ATTRS.has(k));
+      if (ignored.length > 0) throw new KernelError("UNSUPPORTED_FEATURE", `attribute${ignored.length > 1 ? "s" : ""} ${ignored.join(", ")} of ${node.opType} ${ignored.length > 1 ? "are" : "is"} not modelled by the kernel`, node.name, node.opType);
     } catch (e) {
       if (e instanceof KernelError) throw e.at(node.name, node.opType);
       const err = new KernelError("UNSUPPORTED_FEATURE", e instanceof Error ? e.message : String(e), node.name, node.opType);

@@ -400,6 +400,17 @@ function un(f: (v: number, node: OpNode) => number): OpKernel {
   };
 }
 
+/**
+ * A unary op with attributes: `make` reads them once per node and returns the element function
+ * (reading them per element was slow, and read nothing when no element needed them).
+ */
+function unWith(make: (node: OpNode) => (v: number) => number): OpKernel {
+  return (inputs, node) => {
+    const x = req(inputs, 0, "X");
+    return [unary(x, x.dtype, make(node))];
+  };
+}
+
 function unBool(f: (v: number, node: OpNode) => boolean): OpKernel {
   return (inputs, node) => [unary(req(inputs, 0, "X"), "bool", (v) => (f(v, node) ? 1 : 0))];
 }
@@ -556,6 +567,10 @@ const dropoutOp: OpKernel = (inputs, node) => {
   const x = req(inputs, 0, "data");
   const training = opt(inputs, 2);
   if (training !== null && training.data[0]) unsupported("Dropout with training_mode=true");
+  // Inference is the identity whatever the ratio (attribute before opset 12) and the seed.
+  aFloat(node, "ratio", 0.5);
+  aInt(node, "seed", 0);
+  if (aInt(node, "is_test", 1) === 0) unsupported("Dropout with is_test=0 (training)");
   const out: (Tensor | null)[] = [{ ...x, dims: [...x.dims] }];
   if (node.outputs.length > 1 && node.outputs[1] !== "") {
     const m = allocData("bool", x.data.length);
@@ -570,6 +585,8 @@ const batchNormOp: OpKernel = (inputs, node) => {
   // BatchNormalization < 9: spatial=0 normalises per activation (statistics of shape C x D1..Dn).
   if (aInt(node, "spatial", 1) !== 1) unsupported("BatchNormalization with spatial=0");
   if (node.outputs.slice(1).some((o) => o !== "")) unsupported("BatchNormalization training outputs (running mean/var)");
+  // momentum only updates the running statistics in training mode, rejected above.
+  aFloat(node, "momentum", 0.9);
   return [batchNorm(req(inputs, 0, "X"), req(inputs, 1, "scale"), req(inputs, 2, "B"), req(inputs, 3, "input_mean"), req(inputs, 4, "input_var"), aFloat(node, "epsilon", 1e-5))];
 };
 
@@ -630,26 +647,46 @@ K.set("Mean", (inputs) => [variadic("Mean", inputs.filter((t): t is Tensor => t 
 K.set("Where", (inputs) => [where(req(inputs, 0, "condition"), req(inputs, 1, "X"), req(inputs, 2, "Y"))]);
 
 K.set("Relu", un((v) => (v > 0 ? v : 0)));
-K.set("LeakyRelu", un((v, n) => (v < 0 ? aFloat(n, "alpha", 0.01) * v : v)));
+K.set("LeakyRelu", unWith((n) => {
+  const a = aFloat(n, "alpha", 0.01);
+  return (v) => (v < 0 ? a * v : v);
+}));
 K.set("Sigmoid", un((v) => sigmoid(v)));
-K.set("HardSigmoid", un((v, n) => Math.max(0, Math.min(1, aFloat(n, "alpha", 0.2) * v + aFloat(n, "beta", 0.5)))));
+K.set("HardSigmoid", unWith((n) => {
+  const a = aFloat(n, "alpha", 0.2);
+  const b = aFloat(n, "beta", 0.5);
+  return (v) => Math.max(0, Math.min(1, a * v + b));
+}));
 K.set("HardSwish", un((v) => v * Math.max(0, Math.min(1, v / 6 + 0.5))));
 K.set("Tanh", un((v) => Math.tanh(v)));
-K.set("Elu", un((v, n) => (v < 0 ? aFloat(n, "alpha", 1) * Math.expm1(v) : v)));
-K.set("Selu", un((v, n) => (v <= 0 ? aFloat(n, "gamma", SELU_GAMMA) * aFloat(n, "alpha", SELU_ALPHA) * Math.expm1(v) : aFloat(n, "gamma", SELU_GAMMA) * v)));
-K.set("Celu", un((v, n) => {
+K.set("Elu", unWith((n) => {
   const a = aFloat(n, "alpha", 1);
-  return Math.max(0, v) + Math.min(0, a * Math.expm1(v / a));
+  return (v) => (v < 0 ? a * Math.expm1(v) : v);
+}));
+K.set("Selu", unWith((n) => {
+  const g = aFloat(n, "gamma", SELU_GAMMA);
+  const a = aFloat(n, "alpha", SELU_ALPHA);
+  return (v) => (v <= 0 ? g * a * Math.expm1(v) : g * v);
+}));
+K.set("Celu", unWith((n) => {
+  const a = aFloat(n, "alpha", 1);
+  return (v) => Math.max(0, v) + Math.min(0, a * Math.expm1(v / a));
 }));
 K.set("Softplus", un((v) => softplus(v)));
 K.set("Softsign", un((v) => v / (1 + Math.abs(v))));
-K.set("ThresholdedRelu", un((v, n) => (v > aFloat(n, "alpha", 1) ? v : 0)));
-K.set("Shrink", un((v, n) => {
+K.set("ThresholdedRelu", unWith((n) => {
+  const a = aFloat(n, "alpha", 1);
+  return (v) => (v > a ? v : 0);
+}));
+K.set("Shrink", unWith((n) => {
   const l = aFloat(n, "lambd", 0.5);
   const b = aFloat(n, "bias", 0);
-  return v < -l ? v + b : v > l ? v - b : 0;
+  return (v) => (v < -l ? v + b : v > l ? v - b : 0);
 }));
-K.set("Gelu", un((v, n) => gelu(v, aStr(n, "approximate", "none") === "tanh" ? "tanh" : "none")));
+K.set("Gelu", unWith((n) => {
+  const mode = aStr(n, "approximate", "none") === "tanh" ? "tanh" : "none";
+  return (v) => gelu(v, mode);
+}));
 K.set("Mish", un((v) => v * Math.tanh(softplus(v))));
 K.set("Abs", un((v) => Math.abs(v)));
 K.set("Neg", un((v) => -v));
@@ -675,7 +712,11 @@ K.set("Atanh", un((v) => Math.atanh(v)));
 K.set("Erf", un((v) => erf(v)));
 K.set("Not", unBool((v) => v === 0));
 K.set("IsNaN", unBool((v) => Number.isNaN(v)));
-K.set("IsInf", unBool((v, n) => (v === Infinity && aInt(n, "detect_positive", 1) === 1) || (v === -Infinity && aInt(n, "detect_negative", 1) === 1)));
+K.set("IsInf", (inputs, node) => {
+  const pos = aInt(node, "detect_positive", 1) === 1;
+  const neg = aInt(node, "detect_negative", 1) === 1;
+  return [unary(req(inputs, 0, "X"), "bool", (v) => ((v === Infinity && pos) || (v === -Infinity && neg) ? 1 : 0))];
+});
 K.set("Clip", clipOp);
 K.set("Cast", castOp);
 K.set("CastLike", (inputs) => [castTo(req(inputs, 0, "input"), req(inputs, 1, "target_type").dtype)]);

@@ -47,6 +47,19 @@ describe("runModel", () => {
     expect(() => runModel(model, { overrides: [{ node: "nope", attribute: "x", value: 1 }] })).toThrow(/override names node "nope"/);
   });
 
+  it("rejects an attribute its adapter does not model instead of ignoring it", async () => {
+    const model = await loadModelFile(join(TORCH, "mnist_ae.onnx"));
+    let err: unknown;
+    try {
+      runModel(model, { overrides: [{ node: "/enc/enc.0/Conv", attribute: "bogus", value: 1 }] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KernelError);
+    expect(err).toMatchObject({ code: "UNSUPPORTED_FEATURE", node: "/enc/enc.0/Conv" });
+    expect((err as Error).message).toContain("attribute bogus of Conv is not modelled by the kernel");
+  });
+
   it("is deterministic for a seed and differs across seeds", async () => {
     const model = await loadModelFile(join(TORCH, "mnist_ae.onnx"));
     const a = runModel(model, { seed: 1 }).outputs.get("y") as Tensor;
