@@ -17,6 +17,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { RULES } from "../rules/index.js";
 import { loadModelFile } from "../src/loaders/index.js";
+import * as ort from "onnxruntime-node";
 import { verifyModel } from "../src/verify/index.js";
 
 const LIMIT_MS = 60_000;
@@ -226,6 +227,18 @@ try {
   const mismatches = result.values.filter((v) => v.status !== "match").length;
   console.log(`verify: ${(wall / 1000).toFixed(2)} s wall (run ${(result.run.elapsedMs / 1000).toFixed(2)} s), ${result.values.length} values, ${mismatches} not matching, exit code ${result.exitCode}`);
   console.log(`peak RSS ${(result.peakRssBytes / (1024 * 1024)).toFixed(0)} MB (process max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB)`);
+  // The peer, in the same run: onnxruntime-node (CPU, 1 intra-op thread, like our kernels)
+  // running the same file on an input of the same size.
+  const input = model.graph.inputs[0]!;
+  const dims = (input.shape ?? []).map((d) => (typeof d === "number" ? d : 1));
+  const ortT0 = performance.now();
+  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: "all" });
+  const feed = { [input.name]: new ort.Tensor("float32", new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.5), dims) };
+  const ortCreate = performance.now() - ortT0;
+  const ortRunT0 = performance.now();
+  await session.run(feed);
+  const ortRun = performance.now() - ortRunT0;
+  console.log(`onnxruntime-node 1 thread: session ${(ortCreate / 1000).toFixed(2)} s, run ${(ortRun / 1000).toFixed(2)} s; our run / onnxruntime run = ${(result.run.elapsedMs / ortRun).toFixed(1)}x`);
   const ok = result.exitCode === 0 && mismatches === 0 && wall < LIMIT_MS;
   console.log(ok ? `OK: under ${LIMIT_MS / 1000} s` : "FAILED");
   process.exitCode = ok ? 0 : 1;
