@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { runRules } from "../../test/helpers/run-rule.js";
+import { lint } from "../../src/lint/run-rules.js";
+import { propagate } from "../../src/shapes/propagate.js";
+import { buildModel } from "../../test/lint/build-model.js";
 import rule from "./rule.js";
 
 describe("transpose-output-ambiguous", () => {
@@ -21,5 +24,15 @@ describe("transpose-output-ambiguous", () => {
     expect(findings[0]!.message).toBe(
       "ConvTranspose maps ceil(H/8)xceil(W/8) to (2*ceil(H/8) - 1) x (2*ceil(W/8) - 1) by default, but [2*ceil(H/8) - 1, 2*ceil(H/8)] x [2*ceil(W/8) - 1, 2*ceil(W/8)] are all legal outputs for stride 2; defaults: ONNX/PyTorch (2*ceil(H/8) - 1) x (2*ceil(W/8) - 1)",
     );
+  });
+
+  it("leaves a malformed ConvTranspose (kernel_shape shorter than the rank) to the shape function", () => {
+    const model = buildModel({
+      inputs: [["x", [1, 4, 8, 8]]],
+      outputs: [["y", null]],
+      inits: { w: [4, 4, 3, 3] },
+      nodes: [{ op: "ConvTranspose", name: "up", inputs: ["x", "w"], outputs: ["y"], attrs: { kernel_shape: [3], strides: [2, 2] } }],
+    } as never);
+    expect(lint(model, propagate(model), { rules: [rule] })).toEqual([]);
   });
 });

@@ -35,6 +35,11 @@ function list(v: unknown, n: number, fallback: number): number[] {
   return new Array(n).fill(fallback);
 }
 
+/** True for a list of `n` safe integers, each at least `min`. */
+function wellFormed(list: readonly number[], n: number, min: number): boolean {
+  return list.length === n && list.every((v) => Number.isSafeInteger(v) && v >= min);
+}
+
 /** Per-axis choices of an ONNX ConvTranspose relying on its default output size. */
 function onnxChoices(shapes: ShapeResult, node: Node): AxisChoice[] | null {
   if (attrInts(node, "output_shape")) return null;
@@ -48,6 +53,8 @@ function onnxChoices(shapes: ShapeResult, node: Node): AxisChoice[] | null {
   const strides = attrInts(node, "strides") ?? new Array<number>(n).fill(1);
   const dil = attrInts(node, "dilations") ?? new Array<number>(n).fill(1);
   const pads = attrInts(node, "pads") ?? new Array<number>(2 * n).fill(0);
+  // A malformed node (wrong list lengths, non-positive sizes) is the shape function's to report.
+  if (!wellFormed(kernel, n, 1) || !wellFormed(strides, n, 1) || !wellFormed(dil, n, 1) || !wellFormed(pads, 2 * n, 0)) return null;
   const autoPad = node.attrs.get("auto_pad")?.type === "string" ? (node.attrs.get("auto_pad")!.value as string) : "NOTSET";
   // An explicit output_padding is a choice already made.
   if (op && op.some((v) => v !== 0)) return null;
@@ -78,6 +85,7 @@ function kerasChoices(shapes: ShapeResult, node: Node): AxisChoice[] | null {
   const strides = list(jsonAttr(node, "strides"), n, 1);
   const dil = list(jsonAttr(node, "dilation_rate"), n, 1);
   const padding = jsonAttr(node, "padding") === "same" ? "same" : "valid";
+  if (!wellFormed(kernel, n, 1) || !wellFormed(strides, n, 1) || !wellFormed(dil, n, 1)) return null;
   const out: AxisChoice[] = [];
   for (let a = 0; a < n; a++) {
     const i = spatial[a];

@@ -62,12 +62,15 @@ function alternatives(result: ShapeResult, step: ResampleStep): number[][] | nul
     const st = node.attrs.get("strides");
     const dl = node.attrs.get("dilations");
     const pd = node.attrs.get("pads");
-    if (!kernel) return null;
+    if (!kernel || kernel.length !== n) return null;
     for (let a = 0; a < n; a++) {
-      const s = st?.type === "ints" ? st.value[a]! : 1;
-      const d = dl?.type === "ints" ? dl.value[a]! : 1;
-      const P = pd?.type === "ints" ? pd.value[a]! + pd.value[a + n]! : 0;
-      const r = convTransposeLegalRange(step.inSpatial[a]!, kernel[a]!, s, d, { kind: "explicit", total: P });
+      const s = st?.type === "ints" ? st.value[a] : 1;
+      const d = dl?.type === "ints" ? dl.value[a] : 1;
+      const P = pd?.type === "ints" ? (pd.value[a] ?? NaN) + (pd.value[a + n] ?? NaN) : 0;
+      const k = kernel[a];
+      // A malformed node (short lists, non-positive sizes) is the shape function's to report.
+      if (![s, d, k].every((v) => v !== undefined && Number.isSafeInteger(v) && v >= 1) || !Number.isSafeInteger(P) || P < 0) return null;
+      const r = convTransposeLegalRange(step.inSpatial[a]!, k!, s!, d!, { kind: "explicit", total: P });
       if (!isConst(r.lo) || !isConst(r.hi)) return null;
       const vals: number[] = [];
       for (let v = r.lo; v <= r.hi; v++) vals.push(v);
@@ -84,6 +87,7 @@ function alternatives(result: ShapeResult, step: ResampleStep): number[][] | nul
     const kernel = list(cfg("kernel_size"), 1);
     const strides = list(cfg("strides"), 1);
     const dil = list(cfg("dilation_rate"), 1);
+    if (![kernel, strides, dil].every((l) => l.length === n && l.every((v) => Number.isSafeInteger(v) && v >= 1))) return null;
     const padding = cfg("padding") === "same" ? "same" : "valid";
     for (let a = 0; a < n; a++) {
       const i = step.inSpatial[a] as number;

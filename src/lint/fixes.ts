@@ -30,6 +30,11 @@ export interface NodeFix {
   readonly model: Model | null;
 }
 
+/** True for a list of `n` safe integers, each at least `min` (malformed nodes get no fix). */
+function wellFormed(list: readonly number[], n: number, min: number): boolean {
+  return list.length === n && list.every((v) => Number.isSafeInteger(v) && v >= min);
+}
+
 function ints(node: Node, name: string): number[] | undefined {
   const a = node.attrs.get(name);
   return a?.type === "ints" ? [...a.value] : undefined;
@@ -93,8 +98,10 @@ function onnxConvTGeometry(result: ShapeResult, node: Node): ConvTGeometry | nul
   const inSpatial = x.shape.slice(2) as (Dim | null)[];
   if (inSpatial.some((d) => d === null)) return null;
   const kernel = ints(node, "kernel_shape") ?? (w?.shape?.slice(2).every(isConst) ? (w.shape.slice(2) as number[]) : undefined);
-  if (!kernel || kernel.length !== n) return null;
-  return { inSpatial: inSpatial as Dim[], kernel, strides: ints(node, "strides") ?? new Array(n).fill(1), dilations: ints(node, "dilations") ?? new Array(n).fill(1) };
+  const strides = ints(node, "strides") ?? new Array<number>(n).fill(1);
+  const dilations = ints(node, "dilations") ?? new Array<number>(n).fill(1);
+  if (!kernel || !wellFormed(kernel, n, 1) || !wellFormed(strides, n, 1) || !wellFormed(dilations, n, 1)) return null;
+  return { inSpatial: inSpatial as Dim[], kernel, strides, dilations };
 }
 
 /**
@@ -110,6 +117,7 @@ function fixOnnxConvTranspose(result: ShapeResult, node: Node, target: readonly 
   const pads = ints(node, "pads") ?? new Array(2 * n).fill(0);
   const op = ints(node, "output_padding") ?? new Array(n).fill(0);
   const outputShape = ints(node, "output_shape");
+  if (!wellFormed(pads, 2 * n, 0) || !wellFormed(op, n, 0)) return null;
   const model = result.model;
   const torch = isTorch(model);
   const module = pytorchModule(node.name);
@@ -182,6 +190,7 @@ function fixKerasConvTranspose(result: ShapeResult, node: Node, target: readonly
   const kernel = kerasList(jsonAttr(node, "kernel_size"), n, 1);
   const strides = kerasList(jsonAttr(node, "strides"), n, 1);
   const dil = kerasList(jsonAttr(node, "dilation_rate"), n, 1);
+  if (!wellFormed(kernel, n, 1) || !wellFormed(strides, n, 1) || !wellFormed(dil, n, 1)) return null;
   const padding = (jsonAttr(node, "padding") ?? "valid") as string;
   if (padding !== "valid" && padding !== "same") return null;
   const current = jsonAttr(node, "output_padding") ?? null;
@@ -223,9 +232,9 @@ function fixOnnxConv(result: ShapeResult, node: Node, target: readonly Dim[]): N
   const strides = ints(node, "strides") ?? new Array(n).fill(1);
   if (strides.some((v) => v !== 1) || (str(node, "auto_pad") ?? "NOTSET") !== "NOTSET") return null;
   const kernel = ints(node, "kernel_shape") ?? (w?.shape?.slice(2).every(isConst) ? (w.shape.slice(2) as number[]) : undefined);
-  if (!kernel) return null;
   const dil = ints(node, "dilations") ?? new Array(n).fill(1);
   const pads = ints(node, "pads") ?? new Array(2 * n).fill(0);
+  if (!kernel || !wellFormed(kernel, n, 1) || !wellFormed(dil, n, 1) || !wellFormed(pads, 2 * n, 0)) return null;
   const newPads = new Array<number>(2 * n).fill(0);
   for (let a = 0; a < n; a++) {
     const i = x.shape[a + 2];
