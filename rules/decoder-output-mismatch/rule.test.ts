@@ -29,6 +29,12 @@ describe("decoder-output-mismatch", () => {
     expect(f.related.map((r) => [r.node, r.role])).toContainEqual(["/enc/enc.4/Conv", "encoder"]);
   });
 
+  it("sizes fixed in the file can be rebound: the same autoencoder is right at 32x32", async () => {
+    expect(await runRules("examples/mnist-autoencoder.onnx", [rule], { inputShape: { x: [1, 1, 32, 32] } })).toEqual([]);
+    const at27 = await runRules("examples/mnist-autoencoder.onnx", [rule], { inputShape: { x: [1, 1, 27, 27] } });
+    expect(at27.map((f) => f.message)).toEqual(["decoder returns 32x32 but its encoder took 27x27"]);
+  });
+
   it("reports nothing for the fixed autoencoder", async () => {
     expect(await runRules("examples/mnist-autoencoder-fixed.onnx", [rule])).toEqual([]);
   });

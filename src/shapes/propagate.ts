@@ -126,9 +126,9 @@ function bindInput(vi: ValueInfo, binding: InputBinding | undefined, bindings: M
       if (!Number.isSafeInteger(b) || b < 0) throw new LoadError("BAD_ARGUMENT", `--input-shape dim ${axis} of '${vi.name}' must be a non-negative integer or a name, got ${b}`);
       bound = b;
     } else bound = sym(b);
-    if (old !== null && isConst(old) && old !== bound) {
-      throw new LoadError("BAD_ARGUMENT", `--input-shape dim ${axis} of '${vi.name}' is fixed to ${old} in the file; cannot bind it to ${String(bound)}`);
-    }
+    // A dim fixed in the file may be rebound: "would this model work at 256x256?" is a fair
+    // question for an export made at 224x224 (constants baked at export time then show up as
+    // contradictions downstream).
     if (old !== null && !isConst(old) && old.terms.length === 1 && old.c === 0 && old.terms[0]!.atom.kind === "sym") {
       bindings.set(old.terms[0]!.atom.name, bound);
     }
