@@ -52,6 +52,13 @@ export function analyseModel(model: Model, options: AnalyseOptions, file: string
   try {
     const inputShapes = new Map<string, InputBinding>(options.inputShapes ?? []);
     shapes = propagate(model, { inputShapes });
+    for (const [name, spec] of options.expectOutput ?? []) {
+      const out = name === "" ? model.graph.outputs[0] : model.graph.outputs.find((o) => o.name === name);
+      const outputs = model.graph.outputs.map((o) => o.name).join(", ") || "none";
+      if (!out) throw new LoadError("BAD_ARGUMENT", `--expect-output names '${name}', which is not a graph output (outputs: ${outputs})`);
+      const rank = shapes.values.get(out.name)?.shape?.length;
+      if (rank !== undefined && rank !== spec.length) throw new LoadError("BAD_ARGUMENT", `--expect-output for '${out.name}' has ${spec.length} dims but the output has rank ${rank}`);
+    }
     const findings = lint(model, shapes, {
       rules: options.rules,
       ...(options.severities ? { severities: options.severities } : {}),

@@ -70,6 +70,20 @@ describe("exit codes", () => {
     });
   });
 
+  it("2 for an expected output the model does not have, or of another rank", async () => {
+    const wrongName = await cli([UNET, "--expect-output", "nope=1,1,8,8", "--format", "json"]);
+    expect(wrongName.code).toBe(2);
+    expect((JSON.parse(wrongName.stdout) as JsonReport).files[0]!.error).toEqual({
+      code: "BAD_ARGUMENT",
+      message: "--expect-output names 'nope', which is not a graph output (outputs: y)",
+    });
+    const wrongRank = await cli([UNET, "--expect-output", "1,8,8", "--format", "json"]);
+    expect((JSON.parse(wrongRank.stdout) as JsonReport).files[0]!.error).toEqual({
+      code: "BAD_ARGUMENT",
+      message: "--expect-output for 'y' has 3 dims but the output has rank 4",
+    });
+  });
+
   it.each([
     [["--format", "xml", CLEAN], "shapelint: --format 'xml': want one of stylish, json, sarif, github\n"],
     [["--max-warnings", "many", CLEAN], "shapelint: --max-warnings 'many': want a non-negative integer\n"],
