@@ -49,6 +49,20 @@ const LINT_OPTIONS = {
   "skip-non-models": { type: "boolean" },
 } as const;
 
+/** `--rule id=severity` options as a map; unknown ids and severities are usage errors. */
+export function parseRuleArgs(args: readonly string[] | undefined): Map<string, SeveritySetting> {
+  const out = new Map<string, SeveritySetting>();
+  for (const r of args ?? []) {
+    const eq = r.lastIndexOf("=");
+    const id = eq >= 0 ? r.slice(0, eq) : r;
+    const sev = parseSeverity(eq >= 0 ? r.slice(eq + 1) : "");
+    if (!RULES_BY_ID.has(id)) throw new UsageError(`--rule '${r}': unknown rule '${id}' (see 'shapelint rules')`);
+    if (sev === null) throw new UsageError(`--rule '${r}': want id=off|info|warning|error`);
+    out.set(id, sev);
+  }
+  return out;
+}
+
 /** Run the lint command (argv without the `lint` word). */
 export async function lintCommand(io: CliIO): Promise<ExitCode> {
   const { values, positionals } = parseArgs({ args: [...io.argv], options: LINT_OPTIONS, allowPositionals: true, strict: true });
@@ -60,15 +74,7 @@ export async function lintCommand(io: CliIO): Promise<ExitCode> {
     if (!/^\d+$/.test(values["max-warnings"])) throw new UsageError(`--max-warnings '${values["max-warnings"]}': want a non-negative integer`);
     maxWarnings = Number(values["max-warnings"]);
   }
-  const cliRules = new Map<string, SeveritySetting>();
-  for (const r of values.rule ?? []) {
-    const eq = r.lastIndexOf("=");
-    const id = eq >= 0 ? r.slice(0, eq) : r;
-    const sev = parseSeverity(eq >= 0 ? r.slice(eq + 1) : "");
-    if (!RULES_BY_ID.has(id)) throw new UsageError(`--rule '${r}': unknown rule '${id}' (see 'shapelint rules')`);
-    if (sev === null) throw new UsageError(`--rule '${r}': want id=off|info|warning|error`);
-    cliRules.set(id, sev);
-  }
+  const cliRules = parseRuleArgs(values.rule);
   const cliInputs = parseShapeArgs(values["input-shape"], "--input-shape");
   const cliExpect = parseShapeArgs(values["expect-output"], "--expect-output");
   if (positionals.length === 0) throw new UsageError("no files given (usage: shapelint [lint] <files|dirs|globs...>)");

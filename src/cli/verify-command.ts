@@ -12,15 +12,14 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import picocolors from "picocolors";
 import { RULES, RULES_BY_ID } from "../../rules/index.js";
-import { parseSeverity } from "../lint/config.js";
-import { type JsonDim, type SeveritySetting, formatShape } from "../lint/finding.js";
+import { type JsonDim, formatShape } from "../lint/finding.js";
 import { loadModelFile } from "../loaders/index.js";
 import { LoadError } from "../loaders/load-error.js";
 import { formatFixStep } from "../reporters/text-parts.js";
 import { type FindingCheck, type VerifyProgress, type VerifyResult, VerifyError, formatDims, verifyModel } from "../verify/verify.js";
 import { ConfigResolver } from "./config-loader.js";
 import { type CliIO, type ExitCode, type Subcommand, UsageError, colorAllowed } from "./io.js";
-import { parseShapeArgs } from "./lint-command.js";
+import { parseRuleArgs, parseShapeArgs } from "./lint-command.js";
 import { expandTargets } from "./targets.js";
 
 const OPTIONS = {
@@ -228,15 +227,7 @@ export const verifyCommand: Subcommand = async (io: CliIO): Promise<ExitCode> =>
     if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(Number(values.seed))) throw new UsageError(`--seed '${values.seed}': want a non-negative integer`);
     seed = Number(values.seed);
   }
-  const cliRules = new Map<string, SeveritySetting>();
-  for (const r of values.rule ?? []) {
-    const eq = r.lastIndexOf("=");
-    const id = eq >= 0 ? r.slice(0, eq) : r;
-    const sev = parseSeverity(eq >= 0 ? r.slice(eq + 1) : "");
-    if (!RULES_BY_ID.has(id)) throw new UsageError(`--rule '${r}': unknown rule '${id}' (see 'shapelint rules')`);
-    if (sev === null) throw new UsageError(`--rule '${r}': want id=off|info|warning|error`);
-    cliRules.set(id, sev);
-  }
+  const cliRules = parseRuleArgs(values.rule);
   const cliInputs = parseShapeArgs(values["input-shape"], "--input-shape");
   const cliExpect = parseShapeArgs(values["expect-output"], "--expect-output");
   const { targets, missing } = expandTargets(positionals, io.cwd);

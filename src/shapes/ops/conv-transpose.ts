@@ -29,7 +29,7 @@ import {
 import { type InferContext, type InferResult, type OpDef, defineOp } from "../define-op.js";
 import { tensor } from "../tensor-info.js";
 import { checkPadsWithAutoPad } from "./conv.js";
-import { alwaysEqual, checkAtLeast, intsAttr, provablyDifferent, readWindow, requireSize, shapeOf } from "./nn-util.js";
+import { alwaysEqual, checkAtLeast, convRank, intsAttr, provablyDifferent, readWindow, requireSize, shapeOf } from "./nn-util.js";
 
 const ATTRS = ["auto_pad", "dilations", "group", "kernel_shape", "output_padding", "output_shape", "pads", "strides"] as const;
 
@@ -90,17 +90,8 @@ function inferConvTranspose(ctx: InferContext): InferResult {
   const xs = shapeOf(ctx, 0);
   const ws = shapeOf(ctx, 1);
   const dtype = ctx.input(0)?.dtype ?? null;
-  const kernelAttr = ctx.ints("kernel_shape");
-  const rank = xs?.length ?? ws?.length ?? (kernelAttr && kernelAttr.length > 0 ? kernelAttr.length + 2 : null);
+  const rank = convRank(ctx, op, xs, ws);
   if (rank === null) return [tensor(dtype, null)];
-  if (rank < 3) {
-    ctx.contradiction("RANK_MISMATCH", `${op} input must have rank >= 3 (N, C, spatial...); got rank ${rank}`, { expected: ">= 3", actual: rank });
-    return [tensor(dtype, null)];
-  }
-  if (xs && ws && xs.length !== ws.length) {
-    ctx.contradiction("RANK_MISMATCH", `${op} input has rank ${xs.length} but its weight has rank ${ws.length}; they must be equal`, { input: xs.length, weight: ws.length });
-    return [tensor(dtype, null)];
-  }
   const n = rank - 2;
   const group = ctx.int("group", 1);
   let m: ShapeDim = null;

@@ -15,7 +15,7 @@ import type { ShapeDim } from "../../ir/graph.js";
 import { convOutput, sameOutput, validOutput } from "../conv-geometry.js";
 import { type InferContext, type InferResult, type OpDef, defineOp } from "../define-op.js";
 import { tensor } from "../tensor-info.js";
-import { type AutoPad, type WindowAttrs, provablyDifferent, readWindow, requireSize, shapeOf } from "./nn-util.js";
+import { type AutoPad, type WindowAttrs, convRank, provablyDifferent, readWindow, requireSize, shapeOf } from "./nn-util.js";
 
 const CONV_ATTRS = ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"] as const;
 
@@ -58,17 +58,8 @@ function inferConv(ctx: InferContext, slots: ConvSlots): InferResult {
   const xs = shapeOf(ctx, slots.x);
   const ws = shapeOf(ctx, slots.w);
   const dtype = slots.outDtype(ctx);
-  const kernelAttr = ctx.ints("kernel_shape");
-  const rank = xs?.length ?? ws?.length ?? (kernelAttr && kernelAttr.length > 0 ? kernelAttr.length + 2 : null);
+  const rank = convRank(ctx, op, xs, ws);
   if (rank === null) return [tensor(dtype, null)];
-  if (rank < 3) {
-    ctx.contradiction("RANK_MISMATCH", `${op} input must have rank >= 3 (N, C, spatial...); got rank ${rank}`, { expected: ">= 3", actual: rank });
-    return [tensor(dtype, null)];
-  }
-  if (xs && ws && xs.length !== ws.length) {
-    ctx.contradiction("RANK_MISMATCH", `${op} input has rank ${xs.length} but its weight has rank ${ws.length}; they must be equal`, { input: xs.length, weight: ws.length });
-    return [tensor(dtype, null)];
-  }
   const n = rank - 2;
   const group = ctx.int("group", 1);
   const out: ShapeDim[] = [xs?.[0] ?? null, ws?.[0] ?? null];

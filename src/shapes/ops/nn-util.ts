@@ -11,11 +11,12 @@
  * `BROADCAST_MISMATCH`, `OUTPUT_COUNT_MISMATCH`, `RESIZE_SCALES_SIZES`.
  */
 import { compareDims } from "../../ir/dim-compare.js";
-import { type Dim, dimEquals, isConst, sub } from "../../ir/dim.js";
+import { type Dim, dimEquals, isConst } from "../../ir/dim.js";
 import type { DType } from "../../ir/dtype.js";
 import type { Shape, ShapeDim } from "../../ir/graph.js";
 import type { InferContext } from "../define-op.js";
 import { type TensorInfo, tensor } from "../tensor-info.js";
+import { provablyDifferent as dimsProvablyDifferent } from "./tensor-util.js";
 
 /**
  * True when `a` and `b` are known and differ for every value of their symbols (a constant
@@ -23,10 +24,7 @@ import { type TensorInfo, tensor } from "../tensor-info.js";
  */
 export function provablyDifferent(a: ShapeDim | undefined, b: ShapeDim | undefined): boolean {
   if (a === null || a === undefined || b === null || b === undefined) return false;
-  if (isConst(a) && isConst(b)) return a !== b;
-  const d = sub(a, b);
-  if (isConst(d)) return d !== 0;
-  return compareDims(a, b).verdict === "never";
+  return dimsProvablyDifferent(a, b);
 }
 
 /** True when `a` and `b` are known and equal for every value of their symbols. */
@@ -191,4 +189,24 @@ export function requireSize(ctx: InferContext, d: Dim | null, what: string, min 
   if (d === null) return null;
   ctx.require(d, what, min);
   return isConst(d) && d < min ? null : d;
+}
+
+/**
+ * The rank of a convolution's data (from the input, the weight or `kernel_shape`), or `null`
+ * when it is unknown or wrong: below 3 (N, C and at least one spatial axis), or different between
+ * input and weight. A wrong rank is recorded as a `RANK_MISMATCH` contradiction.
+ */
+export function convRank(ctx: InferContext, op: string, xs: Shape | null, ws: Shape | null): number | null {
+  const kernelAttr = ctx.ints("kernel_shape");
+  const rank = xs?.length ?? ws?.length ?? (kernelAttr && kernelAttr.length > 0 ? kernelAttr.length + 2 : null);
+  if (rank === null) return null;
+  if (rank < 3) {
+    ctx.contradiction("RANK_MISMATCH", `${op} input must have rank >= 3 (N, C, spatial...); got rank ${rank}`, { expected: ">= 3", actual: rank });
+    return null;
+  }
+  if (xs && ws && xs.length !== ws.length) {
+    ctx.contradiction("RANK_MISMATCH", `${op} input has rank ${xs.length} but its weight has rank ${ws.length}; they must be equal`, { input: xs.length, weight: ws.length });
+    return null;
+  }
+  return rank;
 }
