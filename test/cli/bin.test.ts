@@ -3,7 +3,7 @@
  * run alone, this test builds `dist/` itself.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
@@ -13,7 +13,7 @@ const BIN = join(ROOT, "dist/src/cli/bin.js");
 beforeAll(() => {
   if (!existsSync(BIN)) {
     try {
-      execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "ignore" });
+      execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "ignore" });
     } catch {
       // tsc exits non-zero on type errors elsewhere but still emits; the existence check below decides.
     }
@@ -26,6 +26,10 @@ function run(args: readonly string[], env: Record<string, string> = {}) {
 }
 
 describe("dist/src/cli/bin.js", () => {
+  it("is executable, so that npx shapelint can run it", () => {
+    expect(statSync(BIN).mode & 0o111).toBe(0o111);
+  });
+
   it("exists and starts with a node shebang", () => {
     expect(existsSync(BIN)).toBe(true);
     expect(execFileSync("head", ["-c", "19", BIN], { encoding: "utf8" })).toBe("#!/usr/bin/env node");
