@@ -8,8 +8,8 @@
  * root cause gives one finding, not one per layer downstream of it.
  */
 import type { Comparison } from "../ir/dim-compare.js";
-import { type Dim, isConst, sub, substitute, sym } from "../ir/dim.js";
-import type { Model, Node } from "../ir/graph.js";
+import { type Dim, isConst, sub, substitute } from "../ir/dim.js";
+import type { Node } from "../ir/graph.js";
 import { convTransposeLegalRange, effectiveKernel } from "../shapes/conv-geometry.js";
 import { type InputBinding, type ShapeResult, freshSymbolName, propagate } from "../shapes/propagate.js";
 import { type NodeFix, bindingsOf, proposeNodeFix, repropagate } from "./fixes.js";
@@ -311,12 +311,6 @@ export function diagnoseDecoders(result: ShapeResult, options: PairingOptions = 
   return out;
 }
 
-/** Name for a symbol standing for an input's spatial axis. */
-export function axisSymbol(input: string, axis: number): Dim {
-  return sym(freshSymbolName(input, axis));
-}
-
-export type { Model };
 
 /**
  * The layer blamed when the symbolic sizes are bound to the smallest failing ones (the symbols
