@@ -15,6 +15,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import { conv, convTranspose } from "../src/kernels/conv.js";
 import { gemmBackend, setGemmBackend } from "../src/kernels/gemm.js";
 import { randomFloat, type FloatTensor } from "../src/kernels/tensor.js";
+import { encodeModel } from "../test/helpers/onnx-writer.js";
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has("--quick");
@@ -33,54 +34,25 @@ const OH = (H - 1) * S + K - 2 * P; // 128
 const FLOP = 2 * N * CIN * COUT * K * K * H * H;
 
 // ---------------------------------------------------------------------------------------------
-// A one-node ONNX model for onnxruntime (field numbers from onnx.proto).
-
-function varint(v: number): number[] {
-  const out: number[] = [];
-  let x = v;
-  while (x >= 0x80) {
-    out.push((x % 0x80) | 0x80);
-    x = Math.floor(x / 0x80);
-  }
-  out.push(x);
-  return out;
-}
-const utf8 = new TextEncoder();
-const tag = (field: number, wire: number): number[] => varint(field * 8 + wire);
-const fVarint = (field: number, v: number): number[] => [...tag(field, 0), ...varint(v)];
-function fBytes(field: number, b: ArrayLike<number>): number[] {
-  const out = [...tag(field, 2), ...varint(b.length)];
-  for (let i = 0; i < b.length; i++) out.push(b[i] as number);
-  return out;
-}
-const fString = (field: number, s: string): number[] => fBytes(field, utf8.encode(s));
-
-function valueInfo(field: number, name: string, shape: number[]): number[] {
-  const dims = shape.flatMap((d) => fBytes(1, fVarint(1, d)));
-  return fBytes(field, [...fString(1, name), ...fBytes(2, fBytes(1, [...fVarint(1, 1), ...fBytes(2, dims)]))]);
-}
-
-function tensorProto(name: string, dims: readonly number[], data: Float32Array): number[] {
-  const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return [...dims.flatMap((d) => fVarint(1, d)), ...fVarint(2, 1), ...fString(8, name), ...fBytes(9, raw)];
-}
-
-function intsAttr(name: string, v: number[]): number[] {
-  return fBytes(5, [...fString(1, name), ...v.flatMap((x) => fVarint(8, x)), ...fVarint(20, 7)]);
-}
+// A one-node ONNX model for onnxruntime.
 
 function oneNodeModel(op: string, x: FloatTensor, w: FloatTensor, b: FloatTensor, yDims: number[]): Uint8Array {
-  const node = fBytes(1, [...fString(1, "x"), ...fString(1, "w"), ...fString(1, "b"), ...fString(2, "y"), ...fString(4, op), ...intsAttr("strides", [S, S]), ...intsAttr("pads", [P, P, P, P]), ...intsAttr("kernel_shape", [K, K])]);
-  const graph = [
-    ...node,
-    ...fString(2, "bench"),
-    ...fBytes(5, tensorProto("w", w.dims, w.data)),
-    ...fBytes(5, tensorProto("b", b.dims, b.data)),
-    ...valueInfo(11, "x", [...x.dims]),
-    ...valueInfo(12, "y", yDims),
-  ];
-  const model = [...fVarint(1, 8), ...fString(2, "shapelint-bench"), ...fBytes(7, graph), ...fBytes(8, [...fString(1, ""), ...fVarint(2, 17)])];
-  return Uint8Array.from(model);
+  const raw = (t: FloatTensor) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  return encodeModel({
+    irVersion: 8,
+    producerName: "shapelint-bench",
+    opsets: [{ domain: "", version: 17 }],
+    graph: {
+      name: "bench",
+      nodes: [{ opType: op, inputs: ["x", "w", "b"], outputs: ["y"], attrs: { strides: [S, S], pads: [P, P, P, P], kernel_shape: [K, K] } }],
+      initializers: [
+        { name: "w", dtype: "float32", dims: w.dims, raw: raw(w) },
+        { name: "b", dtype: "float32", dims: b.dims, raw: raw(b) },
+      ],
+      inputs: [{ name: "x", dtype: "float32", shape: [...x.dims] }],
+      outputs: [{ name: "y", dtype: "float32", shape: yDims }],
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

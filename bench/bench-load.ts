@@ -4,15 +4,16 @@
  * peak RSS from `process.resourceUsage().maxRSS`), median of 5. When Debian's Python onnx is
  * available, `onnx.load` + `onnx.shape_inference.infer_shapes` is timed on the same file.
  *
- * The model is generated into a temporary directory (never committed) by a small streaming
- * protobuf encoder below: the weights are written in chunks, so generating them does not need
+ * The model is generated into a temporary directory (never committed) with the project's ONNX
+ * writer (test/helpers/onnx-writer.ts), streamed to the file so that generating it does not need
  * 300 MB of memory. Targets: < 100 ms and < 150 MB peak RSS.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type NodeSpec, modelWriter } from "../test/helpers/onnx-writer.js";
 
 const RUNS = 5;
 const TARGET_MS = 100;
@@ -20,70 +21,12 @@ const TARGET_RSS_MB = 150;
 const PYTHON = "/usr/bin/python3";
 
 // ---------------------------------------------------------------------------------------------
-// Minimal streaming protobuf encoding (field numbers from onnx.proto).
-
-function varint(v: number): number[] {
-  const out: number[] = [];
-  let x = v;
-  while (x >= 0x80) {
-    out.push((x % 0x80) | 0x80);
-    x = Math.floor(x / 0x80);
-  }
-  out.push(x);
-  return out;
-}
-
-const utf8 = new TextEncoder();
-const tag = (field: number, wire: number) => varint(field * 8 + wire);
-const fVarint = (field: number, v: number) => [...tag(field, 0), ...varint(v)];
-const fBytes = (field: number, b: ArrayLike<number>) => [...tag(field, 2), ...varint(b.length), ...Array.from(b)];
-const fString = (field: number, s: string) => fBytes(field, utf8.encode(s));
-
-/** A value info: ValueInfoProto {name = 1, type = 2 {tensor_type = 1 {elem_type = 1, shape = 2}}}. */
-function valueInfo(field: number, name: string, shape: (number | string)[]): number[] {
-  const dims = shape.flatMap((d) => fBytes(1, typeof d === "number" ? fVarint(1, d) : fString(2, d)));
-  const tensorType = [...fVarint(1, 1), ...fBytes(2, dims)];
-  return fBytes(field, [...fString(1, name), ...fBytes(2, fBytes(1, tensorType))]);
-}
-
-interface NodeSpec {
-  name: string;
-  op: string;
-  inputs: string[];
-  outputs: string[];
-  ints?: Record<string, number[]>;
-  int?: Record<string, number>;
-}
-
-/** NodeProto {input = 1, output = 2, name = 3, op_type = 4, attribute = 5}; ints unpacked as onnx writes them. */
-function node(n: NodeSpec): number[] {
-  const body: number[] = [];
-  for (const i of n.inputs) body.push(...fString(1, i));
-  for (const o of n.outputs) body.push(...fString(2, o));
-  body.push(...fString(3, n.name), ...fString(4, n.op));
-  for (const [k, vs] of Object.entries(n.ints ?? {})) {
-    body.push(...fBytes(5, [...fString(1, k), ...vs.flatMap((v) => fVarint(8, v)), ...fVarint(20, 7)]));
-  }
-  for (const [k, v] of Object.entries(n.int ?? {})) body.push(...fBytes(5, [...fString(1, k), ...fVarint(3, v), ...fVarint(20, 2)]));
-  return fBytes(1, body);
-}
-
-interface Weight {
-  name: string;
-  dims: number[];
-}
-
-/** The TensorProto header of a float initializer up to its raw_data payload (dims 1, data_type 2, name 8, raw_data 9). */
-function weightHeader(w: Weight): { head: number[]; payload: number } {
-  const payload = w.dims.reduce((a, b) => a * b, 1) * 4;
-  const fields = [...w.dims.flatMap((d) => fVarint(1, d)), ...fVarint(2, 1), ...fString(8, w.name), ...tag(9, 2), ...varint(payload)];
-  return { head: [...tag(5, 2), ...varint(fields.length + payload), ...fields], payload };
-}
+// The model.
 
 /** A ResNet-like graph: stem, 4 stages of 75 basic blocks (64/96/128/160 channels), head. */
-function buildGraph(): { nodes: number[][]; weights: Weight[] } {
-  const nodes: number[][] = [];
-  const weights: Weight[] = [];
+function buildGraph(): { nodes: NodeSpec[]; weights: { name: string; dims: number[] }[] } {
+  const nodes: NodeSpec[] = [];
+  const weights: { name: string; dims: number[] }[] = [];
   let x = "input";
   const conv = (prefix: string, cin: number, cout: number, k: number, stride: number): string => {
     const w = `${prefix}.weight`;
@@ -91,12 +34,12 @@ function buildGraph(): { nodes: number[][]; weights: Weight[] } {
     weights.push({ name: w, dims: [cout, cin, k, k] }, { name: b, dims: [cout] });
     const out = `/${prefix}/Conv_output_0`;
     const p = (k - 1) >> 1;
-    nodes.push(node({ name: `/${prefix}/Conv`, op: "Conv", inputs: [x, w, b], outputs: [out], ints: { dilations: [1, 1], kernel_shape: [k, k], pads: [p, p, p, p], strides: [stride, stride] }, int: { group: 1 } }));
+    nodes.push({ name: `/${prefix}/Conv`, opType: "Conv", inputs: [x, w, b], outputs: [out], attrs: { dilations: [1, 1], group: 1, kernel_shape: [k, k], pads: [p, p, p, p], strides: [stride, stride] } });
     return out;
   };
   const relu = (prefix: string, input: string): string => {
     const out = `/${prefix}/Relu_output_0`;
-    nodes.push(node({ name: `/${prefix}/Relu`, op: "Relu", inputs: [input], outputs: [out] }));
+    nodes.push({ name: `/${prefix}/Relu`, opType: "Relu", inputs: [input], outputs: [out] });
     return out;
   };
   x = conv("stem", 3, 64, 7, 2);
@@ -116,41 +59,49 @@ function buildGraph(): { nodes: number[][]; weights: Weight[] } {
       x = relu(`${pre}.relu1`, x);
       x = conv(`${pre}.conv2`, c, c, 3, 1);
       const sum = `/${pre}/Add_output_0`;
-      nodes.push(node({ name: `/${pre}/Add`, op: "Add", inputs: [x, skip], outputs: [sum] }));
+      nodes.push({ name: `/${pre}/Add`, opType: "Add", inputs: [x, skip], outputs: [sum] });
       x = relu(`${pre}.relu2`, sum);
     }
   });
-  nodes.push(node({ name: "/pool/GlobalAveragePool", op: "GlobalAveragePool", inputs: [x], outputs: ["/pool/out"] }));
-  nodes.push(node({ name: "/Flatten", op: "Flatten", inputs: ["/pool/out"], outputs: ["/flat"], int: { axis: 1 } }));
+  nodes.push({ name: "/pool/GlobalAveragePool", opType: "GlobalAveragePool", inputs: [x], outputs: ["/pool/out"] });
+  nodes.push({ name: "/Flatten", opType: "Flatten", inputs: ["/pool/out"], outputs: ["/flat"], attrs: { axis: 1 } });
   weights.push({ name: "fc.weight", dims: [1000, cin] }, { name: "fc.bias", dims: [1000] });
-  nodes.push(node({ name: "/fc/Gemm", op: "Gemm", inputs: ["/flat", "fc.weight", "fc.bias"], outputs: ["logits"], int: { transB: 1 } }));
+  nodes.push({ name: "/fc/Gemm", opType: "Gemm", inputs: ["/flat", "fc.weight", "fc.bias"], outputs: ["logits"], attrs: { transB: 1 } });
   return { nodes, weights };
 }
 
-/** Write the model to `path`, streaming the weight payloads. Returns node and tensor counts. */
+/**
+ * Write the model to `path`. Every weight payload is a view of one 1 MiB buffer of
+ * deterministic non-zero floats (no tensor is larger), so the ~300 MB are streamed to the file,
+ * never held in memory. Returns node and tensor counts.
+ */
 function writeModel(path: string): { nodes: number; tensors: number; weightBytes: number } {
   const { nodes, weights } = buildGraph();
-  const headers = weights.map(weightHeader);
-  const tail = [...fString(2, "resnet_like"), ...valueInfo(11, "input", ["N", 3, 224, 224]), ...valueInfo(12, "logits", ["N", 1000])];
-  const nodeBytes = nodes.reduce((a, n) => a + n.length, 0);
-  const graphLen = nodeBytes + headers.reduce((a, h) => a + h.head.length + h.payload, 0) + tail.length;
-  const fd = openSync(path, "w");
-  const put = (b: ArrayLike<number>) => writeSync(fd, b instanceof Uint8Array ? b : Uint8Array.from(b));
-  // ModelProto: ir_version = 1, producer_name = 2, producer_version = 3, graph = 7, opset_import = 8.
-  put([...fVarint(1, 8), ...fString(2, "pytorch"), ...fString(3, "2.1.0"), ...tag(7, 2), ...varint(graphLen)]);
-  for (const n of nodes) put(n);
-  // Deterministic non-zero weights, written in 1 MiB chunks.
   const chunk = new Uint8Array(1 << 20);
   const f32 = new Float32Array(chunk.buffer);
   for (let i = 0; i < f32.length; i++) f32[i] = Math.sin(i) * 0.05;
   let weightBytes = 0;
-  for (const h of headers) {
-    put(h.head);
-    for (let left = h.payload; left > 0; left -= chunk.length) put(chunk.subarray(0, Math.min(left, chunk.length)));
-    weightBytes += h.payload;
-  }
-  put(tail);
-  put(fBytes(8, [...fString(1, ""), ...fVarint(2, 17)]));
+  const initializers = weights.map((w) => {
+    const bytes = w.dims.reduce((a, b) => a * b, 1) * 4;
+    if (bytes > chunk.length) throw new Error(`weight ${w.name} is larger than the payload buffer`);
+    weightBytes += bytes;
+    return { name: w.name, dtype: "float32" as const, dims: w.dims, raw: chunk.subarray(0, bytes) };
+  });
+  const writer = modelWriter({
+    irVersion: 8,
+    producerName: "pytorch",
+    producerVersion: "2.1.0",
+    opsets: [{ domain: "", version: 17 }],
+    graph: {
+      name: "resnet_like",
+      nodes,
+      initializers,
+      inputs: [{ name: "input", dtype: "float32", shape: ["N", 3, 224, 224] }],
+      outputs: [{ name: "logits", dtype: "float32", shape: ["N", 1000] }],
+    },
+  });
+  const fd = openSync(path, "w");
+  writer.writeTo(fd);
   closeSync(fd);
   return { nodes: nodes.length, tensors: weights.length, weightBytes };
 }

@@ -2,9 +2,8 @@
  * `npm run bench:verify`: `shapelint verify` of a 256x256 U-Net with 32-256 channels (the
  * requirement: under a minute on 2 cores).
  *
- * The U-Net is written as an ONNX file here (random float32 weights, about 2M parameters) with a
- * minimal protobuf encoder of its own (field numbers from onnx.proto; the test writer lives under
- * test/ and is not part of the build): four levels of two 3x3 Conv+Relu (32, 64, 128 channels
+ * The U-Net is written as an ONNX file here (random float32 weights, about 2M parameters) with the
+ * project's ONNX writer (test/helpers/onnx-writer.ts): four levels of two 3x3 Conv+Relu (32, 64, 128 channels
  * and a 256-channel bottleneck), MaxPool 2x2 down, ConvTranspose k=2 s=2 up, Concat skips, a 1x1
  * output conv; input `x` N x 1 x 256 x 256 with a symbolic batch. The bench loads it, runs
  * `verifyModel` (lint, run, compare every value) and prints the wall time, the node count and
@@ -19,6 +18,7 @@ import { RULES } from "../rules/index.js";
 import { loadModelFile } from "../src/loaders/index.js";
 import * as ort from "onnxruntime-node";
 import { verifyModel } from "../src/verify/index.js";
+import { type NodeSpec, type TensorSpec, encodeModel } from "../test/helpers/onnx-writer.js";
 
 const LIMIT_MS = 60_000;
 const sizeArg = process.argv.indexOf("--size");
@@ -27,111 +27,10 @@ const outArg = process.argv.indexOf("--out");
 const OUT = outArg >= 0 ? process.argv[outArg + 1] : undefined;
 
 // ---------------------------------------------------------------------------------------------
-// A minimal protobuf writer: a message is a list of byte chunks, joined when it is nested.
-
-class Msg {
-  readonly parts: Uint8Array[] = [];
-  length = 0;
-
-  private push(b: Uint8Array): this {
-    this.parts.push(b);
-    this.length += b.length;
-    return this;
-  }
-
-  private static varintBytes(v: number): number[] {
-    const out: number[] = [];
-    let x = v;
-    if (x < 0) {
-      // int64 negatives are ten-byte two's complement varints.
-      const big = BigInt.asUintN(64, BigInt(x));
-      let y = big;
-      while (y >= 0x80n) {
-        out.push(Number(y & 0x7fn) | 0x80);
-        y >>= 7n;
-      }
-      out.push(Number(y));
-      return out;
-    }
-    while (x >= 0x80) {
-      out.push((x % 0x80) | 0x80);
-      x = Math.floor(x / 0x80);
-    }
-    out.push(x);
-    return out;
-  }
-
-  private tag(field: number, wire: number): this {
-    return this.push(Uint8Array.from(Msg.varintBytes(field * 8 + wire)));
-  }
-
-  int(field: number, v: number): this {
-    this.tag(field, 0);
-    return this.push(Uint8Array.from(Msg.varintBytes(v)));
-  }
-
-  bytes(field: number, b: Uint8Array): this {
-    this.tag(field, 2);
-    this.push(Uint8Array.from(Msg.varintBytes(b.length)));
-    return this.push(b);
-  }
-
-  str(field: number, s: string): this {
-    return this.bytes(field, new TextEncoder().encode(s));
-  }
-
-  msg(field: number, m: Msg): this {
-    this.tag(field, 2);
-    this.push(Uint8Array.from(Msg.varintBytes(m.length)));
-    for (const p of m.parts) this.push(p);
-    return this;
-  }
-
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let off = 0;
-    for (const p of this.parts) {
-      out.set(p, off);
-      off += p.length;
-    }
-    return out;
-  }
-}
-
-// onnx.proto field numbers and enum values.
-const ATTR_INT = 2;
-const ATTR_STRING = 3;
-const ATTR_INTS = 7;
-const FLOAT = 1;
-
-type AttrValue = number | number[] | string;
-
-function attribute(name: string, v: AttrValue): Msg {
-  const a = new Msg().str(1, name);
-  if (typeof v === "number") return a.int(3, v).int(20, ATTR_INT);
-  if (typeof v === "string") return a.str(4, v).int(20, ATTR_STRING);
-  for (const x of v) a.int(8, x);
-  return a.int(20, ATTR_INTS);
-}
-
-function node(op: string, name: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}): Msg {
-  const n = new Msg();
-  for (const i of inputs) n.str(1, i);
-  for (const o of outputs) n.str(2, o);
-  n.str(3, name).str(4, op);
-  for (const [k, v] of Object.entries(attrs)) n.msg(5, attribute(k, v));
-  return n;
-}
-
-function valueInfo(name: string, dims: (number | string)[]): Msg {
-  const shape = new Msg();
-  for (const d of dims) shape.msg(1, typeof d === "number" ? new Msg().int(1, d) : new Msg().str(2, d));
-  const tensorType = new Msg().int(1, FLOAT).msg(2, shape);
-  return new Msg().str(1, name).msg(2, new Msg().msg(1, tensorType));
-}
+// The model.
 
 /** Seeded uniform weights in +-1/sqrt(fanIn), as raw little-endian float32. */
-function randomTensor(name: string, dims: number[], fanIn: number, seed: number): Msg {
+function randomTensor(name: string, dims: number[], fanIn: number, seed: number): TensorSpec {
   let n = 1;
   for (const d of dims) n *= d;
   const data = new Float32Array(n);
@@ -144,46 +43,39 @@ function randomTensor(name: string, dims: number[], fanIn: number, seed: number)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     data[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
   }
-  const t = new Msg();
-  for (const d of dims) t.int(1, d);
-  return t.int(2, FLOAT).str(8, name).bytes(9, new Uint8Array(data.buffer));
+  return { name, dtype: "float32", dims, raw: new Uint8Array(data.buffer) };
 }
 
 /** The U-Net as ONNX bytes, and its node count. */
 function buildUnet(size: number): { bytes: Uint8Array; nodes: number } {
-  const graph = new Msg();
-  let nodes = 0;
+  const nodes: NodeSpec[] = [];
+  const inits: TensorSpec[] = [];
   let seed = 1;
-  const inits: Msg[] = [];
-  const add = (m: Msg): void => {
-    graph.msg(1, m);
-    nodes++;
-  };
   const conv = (name: string, x: string, cin: number, cout: number, k: number, relu: boolean): string => {
     const w = `${name}.weight`;
     const b = `${name}.bias`;
     inits.push(randomTensor(w, [cout, cin, k, k], cin * k * k, seed++), randomTensor(b, [cout], cin * k * k, seed++));
     const y = `${name}_out`;
     const p = (k - 1) / 2;
-    add(node("Conv", `/${name}/Conv`, [x, w, b], [y], { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] }));
+    nodes.push({ opType: "Conv", name: `/${name}/Conv`, inputs: [x, w, b], outputs: [y], attrs: { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1] } });
     if (!relu) return y;
-    add(node("Relu", `/${name}/Relu`, [y], [`${name}_relu`]));
+    nodes.push({ opType: "Relu", name: `/${name}/Relu`, inputs: [y], outputs: [`${name}_relu`] });
     return `${name}_relu`;
   };
   const double = (name: string, x: string, cin: number, cout: number): string => conv(`${name}.1`, conv(`${name}.0`, x, cin, cout, 3, true), cout, cout, 3, true);
   const pool = (name: string, x: string): string => {
-    add(node("MaxPool", `/${name}/MaxPool`, [x], [`${name}_out`], { kernel_shape: [2, 2], strides: [2, 2] }));
+    nodes.push({ opType: "MaxPool", name: `/${name}/MaxPool`, inputs: [x], outputs: [`${name}_out`], attrs: { kernel_shape: [2, 2], strides: [2, 2] } });
     return `${name}_out`;
   };
   const up = (name: string, x: string, cin: number, cout: number): string => {
     const w = `${name}.weight`;
     const b = `${name}.bias`;
     inits.push(randomTensor(w, [cin, cout, 2, 2], cin * 4, seed++), randomTensor(b, [cout], cin * 4, seed++));
-    add(node("ConvTranspose", `/${name}/ConvTranspose`, [x, w, b], [`${name}_out`], { kernel_shape: [2, 2], strides: [2, 2] }));
+    nodes.push({ opType: "ConvTranspose", name: `/${name}/ConvTranspose`, inputs: [x, w, b], outputs: [`${name}_out`], attrs: { kernel_shape: [2, 2], strides: [2, 2] } });
     return `${name}_out`;
   };
   const cat = (name: string, skip: string, x: string): string => {
-    add(node("Concat", `/${name}`, [skip, x], [`${name}_out`], { axis: 1 }));
+    nodes.push({ opType: "Concat", name: `/${name}`, inputs: [skip, x], outputs: [`${name}_out`], attrs: { axis: 1 } });
     return `${name}_out`;
   };
   const e1 = double("enc1", "x", 1, 32);
@@ -194,12 +86,19 @@ function buildUnet(size: number): { bytes: Uint8Array; nodes: number } {
   const d2 = double("dec2", cat("Concat_2", e2, up("up2", d3, 128, 64)), 128, 64);
   const d1 = double("dec1", cat("Concat_1", e1, up("up1", d2, 64, 32)), 64, 32);
   const y = conv("outc", d1, 32, 1, 1, false);
-  graph.str(2, "unet");
-  for (const t of inits) graph.msg(5, t);
-  graph.msg(11, valueInfo("x", ["N", 1, size, size]));
-  graph.msg(12, valueInfo(y, ["N", 1, size, size]));
-  const model = new Msg().int(1, 8).str(2, "shapelint-bench").msg(7, graph).msg(8, new Msg().str(1, "").int(2, 17));
-  return { bytes: model.finish(), nodes };
+  const bytes = encodeModel({
+    irVersion: 8,
+    producerName: "shapelint-bench",
+    opsets: [{ domain: "", version: 17 }],
+    graph: {
+      name: "unet",
+      nodes,
+      initializers: inits,
+      inputs: [{ name: "x", dtype: "float32", shape: ["N", 1, size, size] }],
+      outputs: [{ name: y, dtype: "float32", shape: ["N", 1, size, size] }],
+    },
+  });
+  return { bytes, nodes: nodes.length };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /**
- * A tiny protobuf writer that builds ONNX `ModelProto` / `TensorProto` bytes for tests, so that
- * fixtures are written in TypeScript next to the assertions instead of being committed binaries.
+ * A tiny protobuf writer that builds ONNX `ModelProto` / `TensorProto` bytes for tests and the
+ * benchmarks, so that fixtures are written in TypeScript next to the assertions instead of being
+ * committed binaries.
  *
  * It is deliberately independent of the loader under test (no shared code): field numbers are
  * spelled out here from onnx.proto and were checked against onnx 1.12's descriptors.
@@ -8,6 +9,7 @@
  * Only what tests need is supported; {@link ProtoWriter} is exported for hand-crafting broken or
  * unusual messages (bad wire types, absurd lengths, unknown fields).
  */
+import { writeSync } from "node:fs";
 import { DTYPE_BY_CODE, type DType } from "../../src/ir/dtype.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -135,6 +137,12 @@ export class ProtoWriter {
   /** Number of bytes written so far. */
   get length(): number {
     return this.total;
+  }
+
+  /** Write the bytes to an open file, chunk by chunk, without joining them first. */
+  writeTo(fd: number): void {
+    this.flush();
+    for (const c of this.chunks) writeSync(fd, c);
   }
 
   finish(): Uint8Array {
@@ -586,11 +594,19 @@ export function encodeGraph(g: GraphSpec): Uint8Array {
 
 /** A ModelProto. Fields in onnx's own order: ir_version, producer, graph, opset_import. */
 export function encodeModel(m: ModelSpec): Uint8Array {
+  return modelWriter(m).finish();
+}
+
+/**
+ * The writer of a ModelProto, before its bytes are joined: large tensor payloads (`raw`) stay
+ * referenced, so {@link ProtoWriter.writeTo} can stream a model of hundreds of MiB to a file.
+ */
+export function modelWriter(m: ModelSpec): ProtoWriter {
   const w = new ProtoWriter();
   w.varint(1, m.irVersion); // ir_version = 1
   if (m.producerName !== undefined) w.string(2, m.producerName); // producer_name = 2
   if (m.producerVersion !== undefined) w.string(3, m.producerVersion); // producer_version = 3
   w.message(7, (g) => writeGraphFields(g, m.graph)); // graph = 7
   for (const o of m.opsets) w.message(8, (op) => op.string(1, o.domain).varint(2, o.version)); // opset_import = 8
-  return w.finish();
+  return w;
 }
