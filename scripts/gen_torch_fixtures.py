@@ -495,54 +495,6 @@ def export(model, spec, path):
         )
 
 
-ORT_SCRIPT = r"""
-const ort = require("onnxruntime-node");
-const jobs = JSON.parse(require("fs").readFileSync(0, "utf8"));
-
-function feedsFor(shapes) {
-  const feeds = {};
-  for (const [name, dims] of Object.entries(shapes)) {
-    const n = dims.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = ((i * 7919) % 1000) / 1000;
-    feeds[name] = new ort.Tensor("float32", data, dims);
-  }
-  return feeds;
-}
-
-async function runOnce(session, shapes) {
-  try {
-    const out = await session.run(feedsFor(shapes));
-    const outputs = {};
-    for (const name of session.outputNames) outputs[name] = Array.from(out[name].dims);
-    return { outputs, error: null, node: null, op: null, mismatch: null };
-  } catch (e) {
-    const msg = String(e && e.message ? e.message : e);
-    const m = /running (\w+) node\. Name:'([^']*)'/.exec(msg);
-    // The two sizes that disagree: Concat says "Axis 2 has mismatched dimensions of 32 and 33",
-    // broadcasting ops say "... 33 by 40".
-    const c = /Axis (\d+) has mismatched dimensions of (\d+) and (\d+)/.exec(msg);
-    const b = /broadcast an axis by a dimension other than 1\. (\d+) by (\d+)/.exec(msg);
-    const mismatch = c ? { axis: Number(c[1]), dims: [Number(c[2]), Number(c[3])] } : b ? { axis: null, dims: [Number(b[1]), Number(b[2])] } : null;
-    return { outputs: null, error: msg.trim(), node: m ? m[2] : null, op: m ? m[1] : null, mismatch };
-  }
-}
-
-(async () => {
-  const results = [];
-  for (const job of jobs) {
-    const options = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
-    // The graph as written (no rewrites) is the record; the default-optimized session is run too,
-    // because its graph rewrites (e.g. Pad fusion into a ceil-mode pool) can change sizes.
-    const raw = await ort.InferenceSession.create(job.model, { ...options, graphOptimizationLevel: "disabled" });
-    const opt = await ort.InferenceSession.create(job.model, { ...options, graphOptimizationLevel: "all" });
-    const runs = [];
-    for (const shapes of job.runs) runs.push({ raw: await runOnce(raw, shapes), optimized: await runOnce(opt, shapes) });
-    results.push(runs);
-  }
-  process.stdout.write(JSON.stringify(results));
-})().catch((e) => { console.error(e); process.exit(1); });
-"""
 
 
 with open(os.path.join(ROOT, "node_modules", "onnxruntime-node", "package.json")) as _f:
@@ -550,7 +502,9 @@ with open(os.path.join(ROOT, "node_modules", "onnxruntime-node", "package.json")
 
 
 def run_ort(jobs):
-    p = subprocess.run(["node", "-e", ORT_SCRIPT], input=json.dumps(jobs), cwd=ROOT,
+    """jobs: [{model, runs}] -> per job, per run: {raw, optimized} records of scripts/ort-shapes.mjs."""
+    payload = [{**job, "optimized": True} for job in jobs]
+    p = subprocess.run(["node", os.path.join(ROOT, "scripts", "ort-shapes.mjs")], input=json.dumps(payload), cwd=ROOT,
                        capture_output=True, text=True, env={**os.environ, "ONNXRUNTIME_NODE_INSTALL": "skip"})
     if p.returncode != 0:
         sys.exit("onnxruntime-node failed (run `npm ci` first):\n" + p.stderr)
