@@ -231,8 +231,30 @@ function dataInput(node: Node, result: ShapeResult): string | undefined {
   return node.inputs.find((name) => name !== "" && !init.has(name) && (result.producers.has(name) || result.model.graph.inputs.some((i) => i.name === name)));
 }
 
-/** Run the pairing analysis over a propagated model. */
+const pairingCache = new WeakMap<ShapeResult, Map<string, PairingResult>>();
+
+function optionsKey(options: PairingOptions): string {
+  const expect = [...(options.expectOutput ?? [])].map(([k, shape]) => `${k}=${shape.map((d) => formatDim(d)).join(",")}`).sort();
+  const from = Object.entries(options.from ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([expect, from]);
+}
+
+/**
+ * Run the pairing analysis over a propagated model. The result is the same for the same
+ * propagation and options, and several rules ask for it: it is computed once.
+ */
 export function analysePairing(result: ShapeResult, options: PairingOptions = {}): PairingResult {
+  let byOptions = pairingCache.get(result);
+  if (!byOptions) pairingCache.set(result, (byOptions = new Map()));
+  const key = optionsKey(options);
+  const hit = byOptions.get(key);
+  if (hit) return hit;
+  const fresh = computePairing(result, options);
+  byOptions.set(key, fresh);
+  return fresh;
+}
+
+function computePairing(result: ShapeResult, options: PairingOptions): PairingResult {
   const model = result.model;
   const keras = model.format === "keras";
   const states = new Map<string, PathState>();
