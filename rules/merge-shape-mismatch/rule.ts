@@ -8,10 +8,9 @@
  */
 import { complementCondition, describeCondition, joinConditions } from "../../src/ir/dim-compare.js";
 import { dimEquals, isConst } from "../../src/ir/dim.js";
-import type { Node } from "../../src/ir/graph.js";
 import type { NodeFix } from "../../src/lint/fixes.js";
 import type { FixStep, JsonValue } from "../../src/lint/finding.js";
-import { mergeDisagreements } from "../../src/lint/merge-check.js";
+import { concatAxis, mergeDisagreements } from "../../src/lint/merge-check.js";
 import { mergeFix } from "../../src/lint/merge-fix.js";
 import { sizeDomain } from "../../src/lint/size-domain.js";
 import type { Shape, ShapeDim } from "../../src/ir/graph.js";
@@ -57,13 +56,6 @@ function fixSteps(fix: NodeFix): FixStep[] {
     const step: FixStep = { node: c.node, attribute: c.attribute, from: c.from as JsonValue, to: c.to as JsonValue, framework: c.framework };
     return c.note ? { ...step, note: c.note } : step;
   });
-}
-
-/** The concatenation axis of a Concat / Keras Concatenate, normalised to be non-negative. */
-function checksAxis(node: Node, shape: Shape | null): number | string {
-  const a = node.attrs.get("axis");
-  const v = a?.type === "int" ? a.value : a?.type === "json" && typeof a.value === "number" ? a.value : node.domain === "keras" ? -1 : 0;
-  return v < 0 && shape ? v + shape.length : v;
 }
 
 export default defineRule({
@@ -144,9 +136,9 @@ export default defineRule({
       const base = { node, expected: shapeA, actual: shapeB, related, condition: when };
       const axes = listText([...new Set(checks.map((c) => String(c.axis)))]);
       if (CONCAT_OPS.has(node.opType)) {
-        const concatAxis = checksAxis(node, shapeA);
-        if (never) ctx.report({ ...base, messageId: "concat", data: { ...common, concatAxis, axes } });
-        else ctx.report({ ...base, messageId: "concatWhen", data: { ...common, concatAxis, when: when!, failing } });
+        const axis = shapeA ? concatAxis(node, shapeA.length) : "?";
+        if (never) ctx.report({ ...base, messageId: "concat", data: { ...common, concatAxis: axis, axes } });
+        else ctx.report({ ...base, messageId: "concatWhen", data: { ...common, concatAxis: axis, when: when!, failing } });
       } else if (never) ctx.report({ ...base, messageId: "broadcast", data: { ...common, axes } });
       else ctx.report({ ...base, messageId: "broadcastWhen", data: { ...common, when: when!, failing } });
     }

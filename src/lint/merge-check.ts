@@ -29,7 +29,8 @@ export function isMerge(node: Node): boolean {
   return CONCAT_OPS.has(node.opType) || ELEMENTWISE_MERGE_OPS.has(node.opType);
 }
 
-function concatAxis(node: Node, rank: number): number {
+/** The concatenation axis of a Concat / Keras Concatenate (default -1 in Keras), made non-negative. */
+export function concatAxis(node: Node, rank: number): number {
   const a = node.attrs.get("axis");
   const v = a?.type === "int" ? a.value : a?.type === "json" && typeof a.value === "number" ? a.value : node.domain === "keras" ? -1 : 0;
   return v < 0 ? v + rank : v;
