@@ -9,6 +9,7 @@ import { type Dim, formatDim, isConst } from "../../src/ir/dim.js";
 import type { Node } from "../../src/ir/graph.js";
 import { convTransposeLegalRange, convTransposeSame, kerasConvTransposeOutput, tfjsConvTransposeOutput } from "../../src/shapes/conv-geometry.js";
 import { defineRule } from "../../src/lint/define-rule.js";
+import { attrInts, attrValue, perAxis, wellFormed } from "../../src/lint/node-attrs.js";
 import type { ShapeResult } from "../../src/shapes/propagate.js";
 
 interface AxisChoice {
@@ -17,27 +18,6 @@ interface AxisChoice {
   readonly hi: Dim;
   readonly stride: number;
   readonly picks: Record<string, Dim>;
-}
-
-function attrInts(node: Node, name: string): readonly number[] | undefined {
-  const a = node.attrs.get(name);
-  return a?.type === "ints" ? a.value : undefined;
-}
-
-function jsonAttr(node: Node, name: string): unknown {
-  const a = node.attrs.get(name);
-  return a === undefined ? undefined : a.type === "json" ? a.value : a.value;
-}
-
-function list(v: unknown, n: number, fallback: number): number[] {
-  if (typeof v === "number") return new Array(n).fill(v);
-  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return v as number[];
-  return new Array(n).fill(fallback);
-}
-
-/** True for a list of `n` safe integers, each at least `min`. */
-function wellFormed(list: readonly number[], n: number, min: number): boolean {
-  return list.length === n && list.every((v) => Number.isSafeInteger(v) && v >= min);
 }
 
 /** Per-axis choices of an ONNX ConvTranspose relying on its default output size. */
@@ -75,16 +55,16 @@ function onnxChoices(shapes: ShapeResult, node: Node): AxisChoice[] | null {
 
 /** Per-axis choices of a Keras Conv*DTranspose with `output_padding=None`. */
 function kerasChoices(shapes: ShapeResult, node: Node): AxisChoice[] | null {
-  if (jsonAttr(node, "output_padding") !== undefined && jsonAttr(node, "output_padding") !== null) return null;
+  if (attrValue(node, "output_padding") !== undefined && attrValue(node, "output_padding") !== null) return null;
   const x = shapes.values.get(node.inputs[0] ?? "")?.shape;
   if (!x || x.length < 3) return null;
   const n = x.length - 2;
-  const channelsFirst = jsonAttr(node, "data_format") === "channels_first";
+  const channelsFirst = attrValue(node, "data_format") === "channels_first";
   const spatial = channelsFirst ? x.slice(2) : x.slice(1, -1);
-  const kernel = list(jsonAttr(node, "kernel_size"), n, 1);
-  const strides = list(jsonAttr(node, "strides"), n, 1);
-  const dil = list(jsonAttr(node, "dilation_rate"), n, 1);
-  const padding = jsonAttr(node, "padding") === "same" ? "same" : "valid";
+  const kernel = perAxis(attrValue(node, "kernel_size"), n, 1);
+  const strides = perAxis(attrValue(node, "strides"), n, 1);
+  const dil = perAxis(attrValue(node, "dilation_rate"), n, 1);
+  const padding = attrValue(node, "padding") === "same" ? "same" : "valid";
   if (!wellFormed(kernel, n, 1) || !wellFormed(strides, n, 1) || !wellFormed(dil, n, 1)) return null;
   const out: AxisChoice[] = [];
   for (let a = 0; a < n; a++) {
@@ -141,7 +121,7 @@ export default defineRule({
         data: {
           op: node.opType,
           input: joinAxes(axes.map((a) => a.input)),
-          output: out ? joinAxes((isOnnx || jsonAttr(node, "data_format") === "channels_first" ? out.slice(2) : out.slice(1, -1)).map((d) => d ?? 0)) : "?",
+          output: out ? joinAxes((isOnnx || attrValue(node, "data_format") === "channels_first" ? out.slice(2) : out.slice(1, -1)).map((d) => d ?? 0)) : "?",
           legal: uniqLegal,
           stride: strides.every((s) => s === strides[0]) ? strides[0]! : strides.join("x"),
           picks,

@@ -13,6 +13,7 @@ import type { Node } from "../ir/graph.js";
 import { convTransposeLegalRange, effectiveKernel } from "../shapes/conv-geometry.js";
 import { type InputBinding, type ShapeResult, freshSymbolName, propagate } from "../shapes/propagate.js";
 import { type NodeFix, bindingsOf, proposeNodeFix, repropagate } from "./fixes.js";
+import { attrInts, attrString, attrValue, perAxis, wellFormed } from "./node-attrs.js";
 import { type OutputMismatch, type PairingOptions, type ResampleStep, analysePairing, formatTrail, spatialAxes } from "./pairing.js";
 
 /** A diagnosed output mismatch. */
@@ -57,20 +58,14 @@ function alternatives(result: ShapeResult, step: ResampleStep): number[][] | nul
   const out: number[][] = [];
   if (node.domain === "" && node.opType === "ConvTranspose") {
     const w = result.values.get(node.inputs[1] ?? "");
-    const ks = node.attrs.get("kernel_shape");
-    const kernel = ks?.type === "ints" ? ks.value : (w?.shape?.slice(2) as number[] | undefined);
-    const st = node.attrs.get("strides");
-    const dl = node.attrs.get("dilations");
-    const pd = node.attrs.get("pads");
-    if (!kernel || kernel.length !== n) return null;
+    const kernel = attrInts(node, "kernel_shape") ?? (w?.shape?.slice(2) as number[] | undefined) ?? [];
+    const strides = attrInts(node, "strides") ?? new Array<number>(n).fill(1);
+    const dil = attrInts(node, "dilations") ?? new Array<number>(n).fill(1);
+    const pads = attrInts(node, "pads") ?? new Array<number>(2 * n).fill(0);
+    // A malformed node (short lists, non-positive sizes) is the shape function's to report.
+    if (!wellFormed(kernel, n, 1) || !wellFormed(strides, n, 1) || !wellFormed(dil, n, 1) || !wellFormed(pads, 2 * n, 0)) return null;
     for (let a = 0; a < n; a++) {
-      const s = st?.type === "ints" ? st.value[a] : 1;
-      const d = dl?.type === "ints" ? dl.value[a] : 1;
-      const P = pd?.type === "ints" ? (pd.value[a] ?? NaN) + (pd.value[a + n] ?? NaN) : 0;
-      const k = kernel[a];
-      // A malformed node (short lists, non-positive sizes) is the shape function's to report.
-      if (![s, d, k].every((v) => v !== undefined && Number.isSafeInteger(v) && v >= 1) || !Number.isSafeInteger(P) || P < 0) return null;
-      const r = convTransposeLegalRange(step.inSpatial[a]!, k!, s!, d!, { kind: "explicit", total: P });
+      const r = convTransposeLegalRange(step.inSpatial[a]!, kernel[a]!, strides[a]!, dil[a]!, { kind: "explicit", total: pads[a]! + pads[a + n]! });
       if (!isConst(r.lo) || !isConst(r.hi)) return null;
       const vals: number[] = [];
       for (let v = r.lo; v <= r.hi; v++) vals.push(v);
@@ -79,16 +74,11 @@ function alternatives(result: ShapeResult, step: ResampleStep): number[][] | nul
     return out;
   }
   if (node.domain === "keras" && /^Conv[123]DTranspose$/.test(node.opType)) {
-    const cfg = (k: string) => {
-      const a = node.attrs.get(k);
-      return a?.type === "json" ? a.value : a?.value;
-    };
-    const list = (v: unknown, f: number) => (Array.isArray(v) ? (v as number[]) : typeof v === "number" ? new Array(n).fill(v) : new Array(n).fill(f));
-    const kernel = list(cfg("kernel_size"), 1);
-    const strides = list(cfg("strides"), 1);
-    const dil = list(cfg("dilation_rate"), 1);
-    if (![kernel, strides, dil].every((l) => l.length === n && l.every((v) => Number.isSafeInteger(v) && v >= 1))) return null;
-    const padding = cfg("padding") === "same" ? "same" : "valid";
+    const kernel = perAxis(attrValue(node, "kernel_size"), n, 1);
+    const strides = perAxis(attrValue(node, "strides"), n, 1);
+    const dil = perAxis(attrValue(node, "dilation_rate"), n, 1);
+    if (!wellFormed(kernel, n, 1) || !wellFormed(strides, n, 1) || !wellFormed(dil, n, 1)) return null;
+    const padding = attrString(node, "padding") === "same" ? "same" : "valid";
     for (let a = 0; a < n; a++) {
       const i = step.inSpatial[a] as number;
       const s = strides[a]!;

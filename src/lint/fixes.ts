@@ -9,6 +9,7 @@ import { type Dim, add, formatDim, isConst, sub } from "../ir/dim.js";
 import type { Attr, Graph, Model, Node } from "../ir/graph.js";
 import { convTransposeFull, convTransposeLegalRange, effectiveKernel, kerasConvTransposeOutput } from "../shapes/conv-geometry.js";
 import { type InputBinding, type ShapeResult, propagate } from "../shapes/propagate.js";
+import { attrInts, attrString, attrValue, perAxis, wellFormed } from "./node-attrs.js";
 
 /** One attribute change, in one framework's terms. */
 export interface FixChange {
@@ -28,30 +29,6 @@ export interface NodeFix {
   readonly changes: readonly FixChange[];
   /** The model with the change applied, for re-propagation; `null` when it cannot be applied to the IR. */
   readonly model: Model | null;
-}
-
-/** True for a list of `n` safe integers, each at least `min` (malformed nodes get no fix). */
-function wellFormed(list: readonly number[], n: number, min: number): boolean {
-  return list.length === n && list.every((v) => Number.isSafeInteger(v) && v >= min);
-}
-
-function ints(node: Node, name: string): number[] | undefined {
-  const a = node.attrs.get(name);
-  return a?.type === "ints" ? [...a.value] : undefined;
-}
-
-function str(node: Node, name: string): string | undefined {
-  const a = node.attrs.get(name);
-  if (a?.type === "string") return a.value;
-  if (a?.type === "json" && typeof a.value === "string") return a.value;
-  return undefined;
-}
-
-function jsonAttr(node: Node, name: string): unknown {
-  const a = node.attrs.get(name);
-  if (!a) return undefined;
-  if (a.type === "json") return a.value;
-  return a.value;
 }
 
 /** Replace one node of the main graph (matched by identity) with a copy having other attributes. */
@@ -97,9 +74,9 @@ function onnxConvTGeometry(result: ShapeResult, node: Node): ConvTGeometry | nul
   const n = x.shape.length - 2;
   const inSpatial = x.shape.slice(2) as (Dim | null)[];
   if (inSpatial.some((d) => d === null)) return null;
-  const kernel = ints(node, "kernel_shape") ?? (w?.shape?.slice(2).every(isConst) ? (w.shape.slice(2) as number[]) : undefined);
-  const strides = ints(node, "strides") ?? new Array<number>(n).fill(1);
-  const dilations = ints(node, "dilations") ?? new Array<number>(n).fill(1);
+  const kernel = attrInts(node, "kernel_shape") ?? (w?.shape?.slice(2).every(isConst) ? (w.shape.slice(2) as number[]) : undefined);
+  const strides = attrInts(node, "strides") ?? new Array<number>(n).fill(1);
+  const dilations = attrInts(node, "dilations") ?? new Array<number>(n).fill(1);
   if (!kernel || !wellFormed(kernel, n, 1) || !wellFormed(strides, n, 1) || !wellFormed(dilations, n, 1)) return null;
   return { inSpatial: inSpatial as Dim[], kernel, strides, dilations };
 }
@@ -113,10 +90,10 @@ function fixOnnxConvTranspose(result: ShapeResult, node: Node, target: readonly 
   const g = onnxConvTGeometry(result, node);
   if (!g) return null;
   const n = g.kernel.length;
-  const autoPad = str(node, "auto_pad") ?? "NOTSET";
-  const pads = ints(node, "pads") ?? new Array(2 * n).fill(0);
-  const op = ints(node, "output_padding") ?? new Array(n).fill(0);
-  const outputShape = ints(node, "output_shape");
+  const autoPad = attrString(node, "auto_pad") ?? "NOTSET";
+  const pads = attrInts(node, "pads") ?? new Array(2 * n).fill(0);
+  const op = attrInts(node, "output_padding") ?? new Array(n).fill(0);
+  const outputShape = attrInts(node, "output_shape");
   if (!wellFormed(pads, 2 * n, 0) || !wellFormed(op, n, 0)) return null;
   const model = result.model;
   const torch = isTorch(model);
@@ -169,12 +146,6 @@ function fixOnnxConvTranspose(result: ShapeResult, node: Node, target: readonly 
   return { node, changes, model: withNodeAttrs(model, node, { output_shape: { type: "ints", value: newShape } }) };
 }
 
-function kerasList(v: unknown, n: number, fallback: number): number[] {
-  if (typeof v === "number") return new Array(n).fill(v);
-  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return v as number[];
-  return new Array(n).fill(fallback);
-}
-
 /**
  * Fix a Keras `Conv{1,2,3}DTranspose` with `output_padding` (Keras 2 `deconv_output_length`,
  * Keras 3 `compute_conv_transpose_output_shape`): `valid` -> `t = F + op`; `same` ->
@@ -183,17 +154,17 @@ function kerasList(v: unknown, n: number, fallback: number): number[] {
 function fixKerasConvTranspose(result: ShapeResult, node: Node, target: readonly Dim[]): NodeFix | null {
   const x = result.values.get(node.inputs[0] ?? "");
   if (!x?.shape || x.shape.length < 3) return null;
-  const channelsFirst = jsonAttr(node, "data_format") === "channels_first";
+  const channelsFirst = attrValue(node, "data_format") === "channels_first";
   const n = x.shape.length - 2;
   const inSpatial = (channelsFirst ? x.shape.slice(2) : x.shape.slice(1, -1)) as (Dim | null)[];
   if (inSpatial.some((d) => d === null)) return null;
-  const kernel = kerasList(jsonAttr(node, "kernel_size"), n, 1);
-  const strides = kerasList(jsonAttr(node, "strides"), n, 1);
-  const dil = kerasList(jsonAttr(node, "dilation_rate"), n, 1);
+  const kernel = perAxis(attrValue(node, "kernel_size"), n, 1);
+  const strides = perAxis(attrValue(node, "strides"), n, 1);
+  const dil = perAxis(attrValue(node, "dilation_rate"), n, 1);
   if (!wellFormed(kernel, n, 1) || !wellFormed(strides, n, 1) || !wellFormed(dil, n, 1)) return null;
-  const padding = (jsonAttr(node, "padding") ?? "valid") as string;
+  const padding = (attrValue(node, "padding") ?? "valid") as string;
   if (padding !== "valid" && padding !== "same") return null;
-  const current = jsonAttr(node, "output_padding") ?? null;
+  const current = attrValue(node, "output_padding") ?? null;
   const newOp: number[] = [];
   for (let a = 0; a < n; a++) {
     const base = kerasConvTransposeOutput(inSpatial[a]!, kernel[a]!, strides[a]!, dil[a]!, padding, 0);
@@ -229,11 +200,11 @@ function fixOnnxConv(result: ShapeResult, node: Node, target: readonly Dim[]): N
   const w = result.values.get(node.inputs[1] ?? "");
   if (!x?.shape || x.shape.length < 3) return null;
   const n = x.shape.length - 2;
-  const strides = ints(node, "strides") ?? new Array(n).fill(1);
-  if (strides.some((v) => v !== 1) || (str(node, "auto_pad") ?? "NOTSET") !== "NOTSET") return null;
-  const kernel = ints(node, "kernel_shape") ?? (w?.shape?.slice(2).every(isConst) ? (w.shape.slice(2) as number[]) : undefined);
-  const dil = ints(node, "dilations") ?? new Array(n).fill(1);
-  const pads = ints(node, "pads") ?? new Array(2 * n).fill(0);
+  const strides = attrInts(node, "strides") ?? new Array(n).fill(1);
+  if (strides.some((v) => v !== 1) || (attrString(node, "auto_pad") ?? "NOTSET") !== "NOTSET") return null;
+  const kernel = attrInts(node, "kernel_shape") ?? (w?.shape?.slice(2).every(isConst) ? (w.shape.slice(2) as number[]) : undefined);
+  const dil = attrInts(node, "dilations") ?? new Array(n).fill(1);
+  const pads = attrInts(node, "pads") ?? new Array(2 * n).fill(0);
   if (!kernel || !wellFormed(kernel, n, 1) || !wellFormed(dil, n, 1) || !wellFormed(pads, 2 * n, 0)) return null;
   const newPads = new Array<number>(2 * n).fill(0);
   for (let a = 0; a < n; a++) {
@@ -255,11 +226,11 @@ function fixOnnxConv(result: ShapeResult, node: Node, target: readonly Dim[]): N
 function fixKerasConv(result: ShapeResult, node: Node, target: readonly Dim[]): NodeFix | null {
   const x = result.values.get(node.inputs[0] ?? "");
   if (!x?.shape || x.shape.length < 3) return null;
-  const channelsFirst = jsonAttr(node, "data_format") === "channels_first";
+  const channelsFirst = attrValue(node, "data_format") === "channels_first";
   const n = x.shape.length - 2;
-  if (kerasList(jsonAttr(node, "strides"), n, 1).some((v) => v !== 1)) return null;
+  if (perAxis(attrValue(node, "strides"), n, 1).some((v) => v !== 1)) return null;
   const inSpatial = channelsFirst ? x.shape.slice(2) : x.shape.slice(1, -1);
-  const padding = jsonAttr(node, "padding") ?? "valid";
+  const padding = attrValue(node, "padding") ?? "valid";
   if (padding === "same" || !inSpatial.every((d, a) => d !== null && isConst(sub(d, target[a]!)) && sub(d, target[a]!) === 0)) return null;
   return { node, changes: [{ node: node.name, attribute: "padding", from: padding, to: "same", framework: "keras" }], model: withNodeAttrs(result.model, node, { padding: { type: "json", value: "same" } }) };
 }

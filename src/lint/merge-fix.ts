@@ -4,24 +4,12 @@
  * that it produces the skip's spatial size, and confirm by propagating the fixed copy that the
  * merge agrees and no new contradiction appears.
  */
-import type { Dim } from "../ir/dim.js";
 import type { Node } from "../ir/graph.js";
 import type { ShapeResult } from "../shapes/propagate.js";
 import { type NodeFix, proposeNodeFix, repropagate } from "./fixes.js";
 import { sizeSource } from "./graph-walk.js";
-import { analysePairing, spatialAxes } from "./pairing.js";
+import { analysePairing, spatialOf } from "./pairing.js";
 
-function spatial(result: ShapeResult, value: string, channelsLast: boolean): Dim[] | null {
-  const shape = result.values.get(value)?.shape;
-  if (!shape) return null;
-  const out: Dim[] = [];
-  for (const a of spatialAxes(shape.length, channelsLast)) {
-    const d = shape[a];
-    if (d === null || d === undefined) return null;
-    out.push(d);
-  }
-  return out.length ? out : null;
-}
 
 function confirmed(result: ShapeResult, merge: Node, fix: NodeFix | null): NodeFix | null {
   if (!fix?.model) return null;
@@ -48,8 +36,8 @@ export function mergeFix(result: ShapeResult, merge: Node, decoderValue: string,
   const src = sizeSource(result, decoderValue);
   if (!src.node) return null;
   const keras = result.model.format === "keras";
-  const target = spatial(result, skipValue, keras);
-  const actual = spatial(result, src.value, keras);
+  const target = spatialOf(result.values.get(skipValue)?.shape ?? null, keras);
+  const actual = spatialOf(result.values.get(src.value)?.shape ?? null, keras);
   if (!target || !actual || target.length !== actual.length) return null;
   return confirmed(result, merge, proposeNodeFix(result, src.node, actual, target));
 }

@@ -16,6 +16,7 @@ import type { Node, Shape } from "../ir/graph.js";
 import type { ShapeResult } from "../shapes/propagate.js";
 import type { TensorInfo } from "../shapes/tensor-info.js";
 import { mergeDisagreements } from "./merge-check.js";
+import { attrString, attrValue } from "./node-attrs.js";
 
 /** ONNX ops that change spatial size by their own geometry. */
 const ONNX_RESAMPLE = new Set(["Conv", "ConvInteger", "QLinearConv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool", "Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "MaxUnpool"]);
@@ -111,12 +112,7 @@ export interface PairingOptions {
 
 /** True when a node is a Keras layer stored channels_first. */
 function isChannelsFirst(node: Node): boolean {
-  const a = node.attrs.get("data_format");
-  const v = a?.type === "string" ? a.value : a?.type === "json" ? a.value : undefined;
-  if (v === "channels_first") return true;
-  const legacy = node.attrs.get("dim_ordering");
-  const lv = legacy?.type === "string" ? legacy.value : legacy?.type === "json" ? legacy.value : undefined;
-  return lv === "th";
+  return attrString(node, "data_format") === "channels_first" || attrString(node, "dim_ordering") === "th";
 }
 
 /** The spatial axes of a tensor of the given rank in a layout. */
@@ -128,7 +124,8 @@ export function spatialAxes(rank: number, channelsLast: boolean): number[] {
   return axes;
 }
 
-function spatialOf(shape: Shape | null, channelsLast: boolean): Dim[] | null {
+/** The spatial dims of a shape in a layout; `null` when unknown or there are none. */
+export function spatialOf(shape: Shape | null, channelsLast: boolean): Dim[] | null {
   if (shape === null) return null;
   const axes = spatialAxes(shape.length, channelsLast);
   if (axes.length === 0) return null;
@@ -171,11 +168,6 @@ export function compareSpatial(a: readonly Dim[], b: readonly Dim[], from?: Read
     smallestFailing: merge("smallestFailing"),
     smallestHolding: merge("smallestHolding"),
   };
-}
-
-function attrValue(node: Node, name: string): unknown {
-  const a = node.attrs.get(name);
-  return a === undefined ? undefined : a.value;
 }
 
 function anyAbove1(v: unknown): boolean {
